@@ -1,0 +1,128 @@
+"""The Detector: normalise, guess the language, run the recognizers and NER, merge, map back."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from privacy_guard.detect.cache import ResultCache, content_key
+from privacy_guard.detect.config import DetectorConfig
+from privacy_guard.detect.language import LanguageGuess, detect_language, forced_language
+from privacy_guard.detect.lists import AllowList, DenyListRecognizer
+from privacy_guard.detect.merge import resolve_overlaps
+from privacy_guard.detect.ner import NerEngine
+from privacy_guard.detect.normalize import NormalizedText, normalize, sanitize
+from privacy_guard.detect.recognizers.base import Recognizer
+from privacy_guard.detect.registry import builtin_recognizers
+from privacy_guard.detect.types import Finding, Span
+from privacy_guard.errors import DetectionError, InvalidTextError
+
+_SHARED_CACHES: dict[str, ResultCache] = {}
+
+
+class Detector:
+    """Finds personal data and secrets in text, offline.
+
+    Thread-safe. Construction is cheap: spaCy pipelines load on the first text that needs them
+    (or on `warm_up()`). Results are cached in memory by text digest and configuration.
+    """
+
+    def __init__(self, config: DetectorConfig | None = None) -> None:
+        self.config = config or DetectorConfig()
+        self.fingerprint = self.config.fingerprint()
+        self._recognizers: list[Recognizer] = builtin_recognizers()
+        if self.config.deny_list:
+            self._recognizers.append(DenyListRecognizer(self.config.deny_list))
+        self._allow = AllowList(self.config.allow_list)
+        self._ner = NerEngine(
+            {"en": self.config.en_model, "fr": self.config.fr_model}, self.config.ner_chunk_chars
+        )
+        cache = _SHARED_CACHES.get(self.fingerprint)
+        if cache is None:
+            cache = _SHARED_CACHES.setdefault(self.fingerprint, ResultCache(self.config.cache_size))
+        self.cache = cache
+
+    def warm_up(self) -> None:
+        """Load both spaCy pipelines now rather than on the first request."""
+        if self.config.ner:
+            self._ner.pipeline("en")
+            self._ner.pipeline("fr")
+
+    def scan(self, text: str, language: str | None = None) -> list[Finding]:
+        return self.scan_many([text], None if language is None else [language])[0]
+
+    def scan_many(
+        self, texts: Sequence[str], languages: Sequence[str | None] | None = None
+    ) -> list[list[Finding]]:
+        """Scan several texts at once; spaCy sees them in batches, which is much faster."""
+        if languages is not None and len(languages) != len(texts):
+            raise InvalidTextError("languages must have one entry per text")
+        wanted = list(languages) if languages is not None else [None] * len(texts)
+        results: list[list[Finding] | None] = [None] * len(texts)
+        pending: list[int] = []
+        keys: list[bytes] = []
+        for index, text in enumerate(texts):
+            if not isinstance(text, str):
+                raise InvalidTextError(
+                    f"text #{index} is {type(text).__name__}, expected str "
+                    "(decode bytes as UTF-8 first)"
+                )
+            key = content_key(self.fingerprint, text, wanted[index])
+            keys.append(key)
+            cached = self.cache.get(key)
+            if cached is not None:
+                results[index] = list(cached)
+            else:
+                pending.append(index)
+        if pending:
+            try:
+                fresh = self._scan_uncached([texts[i] for i in pending], [wanted[i] for i in pending])
+            except DetectionError:
+                raise
+            except Exception as error:  # fail closed, and never echo the text
+                raise DetectionError(
+                    f"detection failed: {type(error).__name__}"
+                ) from None
+            for index, findings in zip(pending, fresh, strict=True):
+                self.cache.put(keys[index], tuple(findings))
+                results[index] = findings
+        return [r if r is not None else [] for r in results]
+
+    def _scan_uncached(
+        self, texts: list[str], languages: list[str | None]
+    ) -> list[list[Finding]]:
+        normalized: list[NormalizedText] = [normalize(sanitize(t)) for t in texts]
+        guesses: list[LanguageGuess] = [
+            forced_language(lang) if lang else detect_language(n.text)
+            for n, lang in zip(normalized, languages, strict=True)
+        ]
+        if self.config.ner:
+            ner_spans = self._ner.find(
+                [n.text for n in normalized], [g.ner_languages for g in guesses]
+            )
+        else:
+            ner_spans = [[] for _ in texts]
+        return [
+            self._findings(norm, guess, extra)
+            for norm, guess, extra in zip(normalized, guesses, ner_spans, strict=True)
+        ]
+
+    def _findings(
+        self, norm: NormalizedText, guess: LanguageGuess, ner_spans: list[Span]
+    ) -> list[Finding]:
+        text = norm.text
+        spans: list[Span] = list(ner_spans)
+        for recognizer in self._recognizers:
+            spans.extend(recognizer.find(text, guess.language))
+        entities = self.config.entities
+        spans = [
+            s
+            for s in spans
+            if (s.entity_type in entities and s.score >= self.config.min_score)
+            or s.priority >= 40  # deny-list terms are always reported
+        ]
+        spans = self._allow.filter(text, spans)
+        findings = []
+        for span in resolve_overlaps(spans):
+            start, end = norm.to_original(span.start, span.end)
+            findings.append(Finding(span.entity_type, start, end, span.score, guess.language))
+        return findings

@@ -1,0 +1,68 @@
+"""Swiss identifiers: AHV/AVS social security number and UID company number."""
+
+from __future__ import annotations
+
+import re
+
+from stdnum.ch import ssn, uid
+
+from privacy_guard.detect.recognizers._ids import (
+    SEP,
+    IdRecognizer,
+    after_phone_prefix,
+    candidates,
+    group_sizes,
+    in_longer_run,
+)
+from privacy_guard.detect.recognizers.base import Recognizer, digits_only, has_context
+
+AHV_WORDS = re.compile(
+    r"(?i)(?<!\w)(?:ahv|avs|oasi|sozialversicherung\w*|versichertennummer|"
+    r"assurance[\s-]vieillesse|assicurazione|social[\s-]+security|s[ée]curit[ée]\s+sociale|"
+    r"insurance\s+number)(?!\w)"
+)
+UID_WORDS = re.compile(
+    r"(?i)(?<!\w)(?:uid|ide|idi|mwst|tva|iva|vat|handelsregister|registre\s+du\s+commerce|"
+    r"company|entreprise|soci[ée]t[ée]|unternehmen|firma)(?!\w)"
+)
+
+
+class ChAhvRecognizer(IdRecognizer):
+    """13 digits starting 756 with an EAN-13 check digit: 756.1234.5678.97."""
+
+    entity_type = "CH_AHV"
+    pattern = candidates(rf"7{SEP}5{SEP}6(?:{SEP}\d){{10}}")
+    usual_groupings = frozenset({(13,), (3, 4, 4, 2)})
+
+    def judge(self, match: re.Match[str], text: str, start: int, end: int) -> float | None:
+        raw = match["id"]
+        if not ssn.is_valid(digits_only(raw)) or after_phone_prefix(text, start):
+            return None
+        if group_sizes(raw) not in self.usual_groupings and in_longer_run(text, start, end):
+            return None
+        return 1.0 if has_context(text, start, end, AHV_WORDS) else 0.95
+
+
+class ChUidRecognizer(IdRecognizer):
+    """CHE + 9 digits, mod-11 check digit: CHE-123.456.788. The span includes the VAT or
+    commercial-register suffix when present ("CHE-123.456.788 MWST"): for a Swiss VAT number
+    the suffix is part of its official form, so the span matches what a person would mark."""
+
+    entity_type = "CH_UID"
+    pattern = candidates(
+        rf"[Cc][Hh][Ee]{SEP}(?P<digits>\d(?:{SEP}\d){{8}})(?:[ \u00a0]?(?:MWST|TVA|IVA|HR))?"
+    )
+    usual_groupings = frozenset({(9,), (3, 3, 3)})
+
+    def judge(self, match: re.Match[str], text: str, start: int, end: int) -> float | None:
+        digits = match["digits"]
+        if not uid.is_valid("CHE" + digits_only(digits)):
+            return None
+        if group_sizes(digits) not in self.usual_groupings and in_longer_run(
+            text, match.start("digits"), match.end("digits")
+        ):
+            return None
+        return 1.0 if has_context(text, start, end, UID_WORDS) else 0.95
+
+
+RECOGNIZERS: list[Recognizer] = [ChAhvRecognizer(), ChUidRecognizer()]

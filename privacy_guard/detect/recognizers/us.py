@@ -1,0 +1,58 @@
+"""US Social Security Number."""
+
+from __future__ import annotations
+
+import re
+
+from stdnum.us import ssn
+
+from privacy_guard.detect.recognizers._ids import (
+    COMPANY_WORDS,
+    NOT_AN_ID,
+    SSN_WORDS,
+    IdRecognizer,
+    after_phone_prefix,
+    candidates,
+    digit_run,
+    group_sizes,
+    in_longer_run,
+    nearest_cue,
+    one_separator,
+)
+from privacy_guard.detect.recognizers.base import Recognizer, digits_only
+
+_SEPARATOR = re.compile(r"[^0-9]")
+
+
+class UsSsnRecognizer(IdRecognizer):
+    """Area-group-serial, 3-2-4. stdnum rejects area 000, 666 and 9xx, group 00, serial 0000.
+    The 3-2-4 layout with dashes or spaces is enough; any other layout needs a cue word, and a
+    closer SIREN cue gives the number to FR_SIREN."""
+
+    entity_type = "US_SSN"
+    pattern = candidates(digit_run(9))
+
+    def judge(self, match: re.Match[str], text: str, start: int, end: int) -> float | None:
+        raw = match["id"]
+        if (
+            not ssn.is_valid(digits_only(raw))
+            or in_longer_run(text, start, end)
+            or after_phone_prefix(text, start)
+        ):
+            return None
+        cue = nearest_cue(
+            text, start, end, {"ssn": SSN_WORDS, "company": COMPANY_WORDS, "other": NOT_AN_ID}
+        )
+        if cue == "ssn":
+            return 0.95
+        if (
+            cue is None
+            and group_sizes(raw) == (3, 2, 4)
+            and one_separator(raw)
+            and _SEPARATOR.search(raw).group() in "- "  # type: ignore[union-attr]
+        ):
+            return 0.85
+        return None
+
+
+RECOGNIZERS: list[Recognizer] = [UsSsnRecognizer()]

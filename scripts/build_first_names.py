@@ -1,0 +1,43 @@
+"""Regenerate privacy_guard/detect/data/first_names.txt from Faker's person providers (MIT).
+
+Run by hand when the list should change; the package ships the file and never imports Faker.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from faker import Faker
+
+LOCALES = [
+    "en_US", "en_GB", "en_CA", "en_IE", "en_AU", "fr_FR", "fr_CH", "fr_BE", "fr_CA", "de_CH",
+    "de_DE", "de_AT", "it_CH", "it_IT", "nl_BE", "nl_NL", "es_ES", "pt_PT",
+]
+# Capitalised at the start of a sentence, these are more often words than names.
+AMBIGUOUS = {
+    "Will", "May", "Mark", "Page", "Art", "Bill", "Guy", "Hope", "Faith", "Joy", "Grace",
+    "Summer", "Rose", "Sunny", "Story", "Young", "Else", "Alle", "Ella", "Dean", "Major",
+    "Marine", "Merci", "Rich", "Chance", "Honor", "Justice", "Case", "Star", "Golden",
+    "Page", "Sky", "Autumn", "Ocean", "Angel", "Dawn", "Eve", "Gay", "Lane", "Glen", "Heath",
+    "Cliff", "Reed", "Wade",
+}
+
+
+def main() -> None:
+    names: set[str] = set()
+    for locale in LOCALES:
+        provider = next(
+            p for p in Faker(locale).providers if p.__provider__ == "faker.providers.person"
+        )
+        for attribute in ("first_names", "first_names_male", "first_names_female"):
+            names.update(getattr(provider, attribute, ()) or ())
+    names = {n for n in names if n.isalpha() or "-" in n}
+    names -= AMBIGUOUS
+    target = Path(__file__).parent.parent / "privacy_guard/detect/data/first_names.txt"
+    header = "# Given names, from Faker's person providers (MIT); see scripts/build_first_names.py\n"
+    target.write_text(header + "\n".join(sorted(names)) + "\n", encoding="utf-8")
+    print(f"{len(names)} names → {target}")
+
+
+if __name__ == "__main__":
+    main()
