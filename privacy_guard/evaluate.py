@@ -17,15 +17,16 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 from privacy_guard.errors import PrivacyGuardError
 
-EXACT_MIN_COVERAGE = 0.9
-EXACT_MAX_SPILL = 0.2
+# boundary accuracy thresholds, as fractions of the gold span's length (integers: no float drift)
+EXACT_MIN_COVERAGE = (9, 10)
+EXACT_MAX_SPILL = (1, 5)
 
 STRUCTURED_LABELS = frozenset(
     {
@@ -126,7 +127,9 @@ def parse_example(line: str, line_no: int) -> Example:
     return Example(str(example_id), text, spans, language, tuple(tags))
 
 
-def _parse_span(raw: Any, index: int, text_len: int, fail: Any) -> GoldSpan:
+def _parse_span(
+    raw: Any, index: int, text_len: int, fail: Callable[[str], DatasetError]
+) -> GoldSpan:
     if not isinstance(raw, dict):
         raise fail(f"span {index} must be an object")
     start, end, label = raw.get("start"), raw.get("end"), raw.get("label")
@@ -134,7 +137,9 @@ def _parse_span(raw: Any, index: int, text_len: int, fail: Any) -> GoldSpan:
         raise fail(f'span {index}: "start" and "end" must be integers')
     if not isinstance(label, str) or not label:
         raise fail(f'span {index}: "label" must be a non-empty string')
-    if not 0 <= start < end <= text_len:
+    if start >= end:
+        raise fail(f"span {index}: empty or reversed offsets {start}..{end}")
+    if start < 0 or end > text_len:
         raise fail(f"span {index}: offsets {start}..{end} outside the text (length {text_len})")
     return GoldSpan(start, end, label)
 
@@ -161,11 +166,12 @@ def _overlap(a_start: int, a_end: int, b_start: int, b_end: int) -> int:
 
 
 def is_boundary_accurate(gold: GoldSpan, start: int, end: int) -> bool:
-    """True when [start, end) covers >= 90 % of `gold` and spills over it by <= 20 % of its length."""
+    """True when [start, end) covers >= 90 % of `gold` and spills over it by <= 20 % of it."""
     length = gold.end - gold.start
     inside = _overlap(gold.start, gold.end, start, end)
     spill = (end - start) - inside
-    return inside >= EXACT_MIN_COVERAGE * length and spill <= EXACT_MAX_SPILL * length
+    (cov_num, cov_den), (spill_num, spill_den) = EXACT_MIN_COVERAGE, EXACT_MAX_SPILL
+    return inside * cov_den >= cov_num * length and spill * spill_den <= spill_num * length
 
 
 # --------------------------------------------------------------------------- report

@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (templates are prose: their long lines are the data)
 """Build tests/data/devset.jsonl, the development set of privacy-guard's detector.
 
 Run: ``python tests/data/make_devset.py`` (deterministic: fixed seeds, faker and stdnum only).
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import itertools
 import json
 import random
 import re
@@ -93,7 +95,8 @@ class Values:
             ]
         elif country == "CH":
             n = self._nsn(
-                "41", lambda: r.choice(["75", "76", "77", "78", "79", "22", "21", "44", "31"]) + d(7)
+                "41",
+                lambda: r.choice(["75", "76", "77", "78", "79", "22", "21", "44", "31"]) + d(7),
             )
             a, b, c, e = n[:2], n[2:5], n[5:7], n[7:]
             forms = [
@@ -142,12 +145,20 @@ class Values:
                 forms.append(f"0049 {n[:3]} {n[3:7]} {n[7:]}")
             else:
                 n = self._nsn("49", lambda: r.choice(["30", "89", "40"]) + d(8))
-                forms = [f"+49 {n[:2]} {n[2:]}", f"0{n[:2]} {n[2:]}", f"(0{n[:2]}) {n[2:6]} {n[6:]}"]
+                forms = [
+                    f"+49 {n[:2]} {n[2:]}",
+                    f"0{n[:2]} {n[2:]}",
+                    f"(0{n[:2]}) {n[2:6]} {n[6:]}",
+                ]
                 forms.append(f"+49 (0){n[:2]} {n[2:]}")
         elif country == "IT":
             if r.random() < 0.6:
                 n = self._nsn("39", lambda: "3" + r.choice("2345679") + d(8))
-                forms = [f"+39 {n[:3]} {n[3:6]} {n[6:]}", f"{n[:3]} {n[3:]}", f"{n[:3]}-{n[3:6]}-{n[6:]}"]
+                forms = [
+                    f"+39 {n[:3]} {n[3:6]} {n[6:]}",
+                    f"{n[:3]} {n[3:]}",
+                    f"{n[:3]}-{n[3:6]}-{n[6:]}",
+                ]
                 forms += [f"0039 {n[:3]} {n[3:]}", f"+39{n}"]
             else:
                 n = self._nsn("39", lambda: "06" + d(8))
@@ -358,7 +369,9 @@ class Values:
         return f"{head}.{body}.{sig}"
 
     def pem(self) -> str:
-        kind = self.pick(["RSA PRIVATE KEY", "PRIVATE KEY", "OPENSSH PRIVATE KEY", "EC PRIVATE KEY"])
+        kind = self.pick(
+            ["RSA PRIVATE KEY", "PRIVATE KEY", "OPENSSH PRIVATE KEY", "EC PRIVATE KEY"]
+        )
         size = {"RSA PRIVATE KEY": 600, "PRIVATE KEY": 630, "EC PRIVATE KEY": 120}.get(kind, 400)
         blob = base64.b64encode(self.r.randbytes(size)).decode()
         lines = [blob[i : i + 64] for i in range(0, len(blob), 64)]
@@ -366,7 +379,16 @@ class Values:
 
     def password(self) -> str:
         r = self.r
-        words = ["Soleil", "Winter", "Dragon", "Marmotte", "Paris", "Sunshine", "Matterhorn", "Chat"]
+        words = [
+            "Soleil",
+            "Winter",
+            "Dragon",
+            "Marmotte",
+            "Paris",
+            "Sunshine",
+            "Matterhorn",
+            "Chat",
+        ]
         x = r.random()
         if x < 0.4:
             return r.choice(words) + str(r.randint(1, 2025)) + r.choice("!?#$*")
@@ -380,85 +402,309 @@ class Values:
 CITIES = {
     "en_US": ["Austin", "Denver", "Seattle", "Boston", "Chicago", "Portland", "San Diego"],
     "en_GB": ["Bristol", "Leeds", "Manchester", "Edinburgh", "Cardiff", "Brighton", "York"],
-    "fr_FR": ["Lyon", "Nantes", "Bordeaux", "Lille", "Rennes", "Grenoble", "Montpellier", "Ajaccio"],
+    "fr_FR": [
+        "Lyon",
+        "Nantes",
+        "Bordeaux",
+        "Lille",
+        "Rennes",
+        "Grenoble",
+        "Montpellier",
+        "Ajaccio",
+    ],
     "fr_CH": ["Lausanne", "Genève", "Neuchâtel", "Fribourg", "Sion", "Montreux", "Yverdon"],
     "de_CH": ["Zürich", "Bern", "Basel", "Luzern", "Winterthur", "St. Gallen", "Zug"],
     "it_CH": ["Lugano", "Bellinzona", "Locarno", "Mendrisio", "Chiasso"],
 }
 REAL_POSTAL = {
-    "en_US": [("Austin", "TX", "78701"), ("Denver", "CO", "80202"), ("Seattle", "WA", "98101"),
-              ("Boston", "MA", "02116"), ("Chicago", "IL", "60614"), ("Portland", "OR", "97205")],
-    "en_GB": [("London", "", "SW1A 2AA"), ("Manchester", "", "M1 4BT"), ("Bristol", "", "BS1 5TR"),
-              ("Leeds", "", "LS1 4AP"), ("Edinburgh", "", "EH1 1YZ"), ("Cardiff", "", "CF10 1EP")],
-    "fr_FR": [("Paris", "", "75011"), ("Lyon", "", "69003"), ("Marseille", "", "13008"),
-              ("Toulouse", "", "31000"), ("Nantes", "", "44000"), ("Bastia", "", "20200"),
-              ("Strasbourg", "", "67000"), ("Lille", "", "59000")],
-    "fr_CH": [("Genève", "", "1204"), ("Lausanne", "", "1003"), ("Fribourg", "", "1700"),
-              ("Neuchâtel", "", "2000"), ("Sion", "", "1950"), ("Carouge", "", "1227")],
-    "de_CH": [("Zürich", "", "8004"), ("Bern", "", "3011"), ("Basel", "", "4051"),
-              ("Luzern", "", "6003"), ("Winterthur", "", "8400")],
-    "it_CH": [("Lugano", "", "6900"), ("Bellinzona", "", "6500"), ("Locarno", "", "6600"),
-              ("Mendrisio", "", "6850"), ("Chiasso", "", "6830")],
+    "en_US": [
+        ("Austin", "TX", "78701"),
+        ("Denver", "CO", "80202"),
+        ("Seattle", "WA", "98101"),
+        ("Boston", "MA", "02116"),
+        ("Chicago", "IL", "60614"),
+        ("Portland", "OR", "97205"),
+    ],
+    "en_GB": [
+        ("London", "", "SW1A 2AA"),
+        ("Manchester", "", "M1 4BT"),
+        ("Bristol", "", "BS1 5TR"),
+        ("Leeds", "", "LS1 4AP"),
+        ("Edinburgh", "", "EH1 1YZ"),
+        ("Cardiff", "", "CF10 1EP"),
+    ],
+    "fr_FR": [
+        ("Paris", "", "75011"),
+        ("Lyon", "", "69003"),
+        ("Marseille", "", "13008"),
+        ("Toulouse", "", "31000"),
+        ("Nantes", "", "44000"),
+        ("Bastia", "", "20200"),
+        ("Strasbourg", "", "67000"),
+        ("Lille", "", "59000"),
+    ],
+    "fr_CH": [
+        ("Genève", "", "1204"),
+        ("Lausanne", "", "1003"),
+        ("Fribourg", "", "1700"),
+        ("Neuchâtel", "", "2000"),
+        ("Sion", "", "1950"),
+        ("Carouge", "", "1227"),
+    ],
+    "de_CH": [
+        ("Zürich", "", "8004"),
+        ("Bern", "", "3011"),
+        ("Basel", "", "4051"),
+        ("Luzern", "", "6003"),
+        ("Winterthur", "", "8400"),
+    ],
+    "it_CH": [
+        ("Lugano", "", "6900"),
+        ("Bellinzona", "", "6500"),
+        ("Locarno", "", "6600"),
+        ("Mendrisio", "", "6850"),
+        ("Chiasso", "", "6830"),
+    ],
 }
 STREETS = {
     "en_US": ["Maple Avenue", "Oak Street", "Pine Road", "Elm Drive", "Lakeview Blvd"],
     "en_GB": ["High Street", "Church Lane", "Victoria Road", "Station Road", "Mill Lane"],
-    "fr_FR": ["rue de la République", "avenue Jean Jaurès", "boulevard Voltaire", "rue des Lilas",
-              "impasse des Tilleuls", "chemin du Moulin", "place de la Mairie"],
-    "fr_CH": ["rue du Rhône", "avenue de la Gare", "chemin des Vignes", "route de Chêne",
-              "rue de Lausanne"],
+    "fr_FR": [
+        "rue de la République",
+        "avenue Jean Jaurès",
+        "boulevard Voltaire",
+        "rue des Lilas",
+        "impasse des Tilleuls",
+        "chemin du Moulin",
+        "place de la Mairie",
+    ],
+    "fr_CH": [
+        "rue du Rhône",
+        "avenue de la Gare",
+        "chemin des Vignes",
+        "route de Chêne",
+        "rue de Lausanne",
+    ],
     "de_CH": ["Bahnhofstrasse", "Seestrasse", "Dorfstrasse", "Hauptstrasse", "Langstrasse"],
     "it_CH": ["Via Nassa", "Via Cantonale", "Via San Gottardo", "Via Ciseri", "Corso Elvezia"],
 }
-COMPANIES = ["Acme Corp", "Nestlé", "Capgemini", "Swisscom", "Airbus", "Decathlon", "Logitech",
-             "Orange Business", "OVHcloud", "Migros", "Globex Industries", "Initech", "Datadog",
-             "Sopra Steria", "La Poste", "BNP Paribas", "Raiffeisen", "Zalando", "Atos", "Mistral AI"]
-PLACES = ["Geneva", "Lyon", "Paris", "Zurich", "Marseille", "Lausanne", "London", "Brussels",
-          "Montreal", "Bordeaux", "Lugano", "Basel", "Nice", "Toulouse", "Berlin", "Milan"]
-FR_DOMAINS = ["gmail.com", "orange.fr", "free.fr", "laposte.net", "yahoo.fr", "outlook.fr",
-              "sfr.fr", "wanadoo.fr", "proton.me"]
+COMPANIES = [
+    "Acme Corp",
+    "Nestlé",
+    "Capgemini",
+    "Swisscom",
+    "Airbus",
+    "Decathlon",
+    "Logitech",
+    "Orange Business",
+    "OVHcloud",
+    "Migros",
+    "Globex Industries",
+    "Initech",
+    "Datadog",
+    "Sopra Steria",
+    "La Poste",
+    "BNP Paribas",
+    "Raiffeisen",
+    "Zalando",
+    "Atos",
+    "Mistral AI",
+]
+PLACES = [
+    "Geneva",
+    "Lyon",
+    "Paris",
+    "Zurich",
+    "Marseille",
+    "Lausanne",
+    "London",
+    "Brussels",
+    "Montreal",
+    "Bordeaux",
+    "Lugano",
+    "Basel",
+    "Nice",
+    "Toulouse",
+    "Berlin",
+    "Milan",
+]
+FR_DOMAINS = [
+    "gmail.com",
+    "orange.fr",
+    "free.fr",
+    "laposte.net",
+    "yahoo.fr",
+    "outlook.fr",
+    "sfr.fr",
+    "wanadoo.fr",
+    "proton.me",
+]
 CH_DOMAINS = ["bluewin.ch", "gmx.ch", "sunrise.ch", "gmail.com", "hispeed.ch", "protonmail.ch"]
 EN_DOMAINS = ["gmail.com", "yahoo.com", "outlook.com", "hotmail.co.uk", "icloud.com", "aol.com"]
-CORP_DOMAINS = ["acme-corp.com", "globex.io", "initech.fr", "dupont-associes.fr", "helvetia-it.ch",
-                "cabinet-martin.fr", "northwind.co.uk", "contoso.com", "example-bank.ch"]
+CORP_DOMAINS = [
+    "acme-corp.com",
+    "globex.io",
+    "initech.fr",
+    "dupont-associes.fr",
+    "helvetia-it.ch",
+    "cabinet-martin.fr",
+    "northwind.co.uk",
+    "contoso.com",
+    "example-bank.ch",
+]
 
 HEALTH = {
     "en": {
-        "cond": ["type 2 diabetes", "depression", "bipolar disorder", "HIV", "epilepsy",
-                 "breast cancer", "multiple sclerosis", "Crohn's disease", "asthma",
-                 "generalized anxiety disorder", "hypertension", "ADHD", "schizophrenia",
-                 "Parkinson's disease", "lupus", "hepatitis C", "an eating disorder", "PTSD",
-                 "a heart attack", "long COVID", "endometriosis", "celiac disease"],
-        "treat": ["chemotherapy", "dialysis", "radiotherapy", "physiotherapy", "IVF",
-                  "cognitive behavioural therapy", "a hip replacement", "insulin therapy",
-                  "a kidney transplant", "rehab for alcohol addiction", "antiretroviral therapy"],
-        "med": ["metformin", "sertraline", "lithium", "insulin", "methotrexate", "Ozempic",
-                "fluoxetine", "Adderall", "levothyroxine", "Xanax", "Truvada", "warfarin",
-                "prednisone", "Ritalin"],
+        "cond": [
+            "type 2 diabetes",
+            "depression",
+            "bipolar disorder",
+            "HIV",
+            "epilepsy",
+            "breast cancer",
+            "multiple sclerosis",
+            "Crohn's disease",
+            "asthma",
+            "generalized anxiety disorder",
+            "hypertension",
+            "ADHD",
+            "schizophrenia",
+            "Parkinson's disease",
+            "lupus",
+            "hepatitis C",
+            "anorexia",
+            "PTSD",
+            "heart failure",
+            "long COVID",
+            "endometriosis",
+            "celiac disease",
+        ],
+        "treat": [
+            "chemotherapy",
+            "dialysis",
+            "radiotherapy",
+            "physiotherapy",
+            "IVF",
+            "cognitive behavioural therapy",
+            "insulin therapy",
+            "immunotherapy",
+            "hormone therapy",
+            "antiretroviral therapy",
+        ],
+        "proc": [
+            "hip replacement",
+            "kidney transplant",
+            "mastectomy",
+            "gastric bypass",
+            "knee surgery",
+            "alcohol rehab",
+            "heart bypass surgery",
+        ],
+        "med": [
+            "metformin",
+            "sertraline",
+            "lithium",
+            "insulin",
+            "methotrexate",
+            "Ozempic",
+            "fluoxetine",
+            "Adderall",
+            "levothyroxine",
+            "Xanax",
+            "Truvada",
+            "warfarin",
+            "prednisone",
+            "Ritalin",
+        ],
     },
     "fr": {
-        "cond": ["diabète de type 2", "dépression", "trouble bipolaire", "VIH", "épilepsie",
-                 "cancer du sein", "sclérose en plaques", "maladie de Crohn", "asthme",
-                 "hypertension artérielle", "burn-out", "schizophrénie", "maladie de Parkinson",
-                 "hépatite C", "anorexie", "endométriose", "insuffisance rénale", "TDAH",
-                 "infarctus", "covid long", "trouble anxieux généralisé", "cancer de la prostate"],
-        "treat": ["chimiothérapie", "dialyse", "radiothérapie", "kinésithérapie", "FIV",
-                  "thérapie cognitivo-comportementale", "une prothèse de hanche",
-                  "insulinothérapie", "une greffe de rein", "trithérapie", "cure de désintoxication"],
-        "med": ["metformine", "sertraline", "lithium", "insuline", "méthotrexate", "Lévothyrox",
-                "Doliprane 1000", "fluoxétine", "Xanax", "Ozempic", "Ritaline", "Deroxat",
-                "Kardegic", "Seresta"],
+        "cond": [
+            "diabète de type 2",
+            "dépression",
+            "trouble bipolaire",
+            "VIH",
+            "épilepsie",
+            "cancer du sein",
+            "sclérose en plaques",
+            "maladie de Crohn",
+            "asthme",
+            "hypertension artérielle",
+            "burn-out",
+            "schizophrénie",
+            "maladie de Parkinson",
+            "hépatite C",
+            "anorexie",
+            "endométriose",
+            "insuffisance rénale",
+            "TDAH",
+            "infarctus",
+            "covid long",
+            "trouble anxieux généralisé",
+            "cancer de la prostate",
+        ],
+        "treat": [
+            "chimiothérapie",
+            "dialyse",
+            "radiothérapie",
+            "immunothérapie",
+            "insulinothérapie",
+            "trithérapie",
+            "hormonothérapie",
+            "psychothérapie",
+        ],
+        "proc": [
+            "prothèse de hanche",
+            "greffe de rein",
+            "mastectomie",
+            "sleeve gastrique",
+            "ablation de la thyroïde",
+            "cure de désintoxication",
+            "pontage coronarien",
+        ],
+        "med": [
+            "metformine",
+            "sertraline",
+            "lithium",
+            "insuline",
+            "méthotrexate",
+            "Lévothyrox",
+            "Doliprane 1000",
+            "fluoxétine",
+            "Xanax",
+            "Ozempic",
+            "Ritaline",
+            "Deroxat",
+            "Kardegic",
+            "Seresta",
+        ],
     },
     "de": {
-        "cond": ["Diabetes Typ 2", "Depression", "Multiple Sklerose", "Epilepsie", "Brustkrebs",
-                 "Burnout", "Morbus Crohn", "HIV"],
+        "cond": [
+            "Diabetes Typ 2",
+            "Depression",
+            "Multiple Sklerose",
+            "Epilepsie",
+            "Brustkrebs",
+            "Burnout",
+            "Morbus Crohn",
+            "HIV",
+        ],
         "treat": ["Chemotherapie", "Dialyse", "Physiotherapie", "Psychotherapie"],
+        "proc": ["Hüftprothese", "Nierentransplantation", "Bypass-Operation"],
         "med": ["Metformin", "Sertralin", "Ritalin", "Insulin", "Lithium"],
     },
     "it": {
-        "cond": ["diabete di tipo 2", "depressione", "sclerosi multipla", "epilessia",
-                 "tumore al seno", "morbo di Crohn", "HIV"],
+        "cond": [
+            "diabete di tipo 2",
+            "depressione",
+            "sclerosi multipla",
+            "epilessia",
+            "tumore al seno",
+            "morbo di Crohn",
+            "HIV",
+        ],
         "treat": ["chemioterapia", "dialisi", "fisioterapia", "psicoterapia"],
+        "proc": ["protesi d'anca", "trapianto di rene", "bypass coronarico"],
         "med": ["metformina", "sertralina", "insulina", "litio"],
     },
 }
@@ -466,8 +712,22 @@ JOBS = {
     "en": ["data engineer", "nurse", "project manager", "sales director", "teacher", "accountant"],
     "fr": ["développeuse", "infirmier", "chef de projet", "comptable", "juriste", "technicien"],
 }
-SECRET_KINDS = ["openai", "anthropic", "aws_id", "aws_secret", "github", "gitlab", "slack",
-                "stripe", "google", "hf", "sendgrid", "jwt", "pem", "password"]
+SECRET_KINDS = [
+    "openai",
+    "anthropic",
+    "aws_id",
+    "aws_secret",
+    "github",
+    "gitlab",
+    "slack",
+    "stripe",
+    "google",
+    "hf",
+    "sendgrid",
+    "jwt",
+    "pem",
+    "password",
+]
 
 
 # ============================================================================ per-example context
@@ -521,8 +781,16 @@ class Ctx:
         first, last, _ = self.who(idx)
         f, la = ascii_fold(first), ascii_fold(last)
         user = self.r.choice(
-            [f"{f}.{la}", f"{f}.{la}", f"{f[0]}.{la}", f"{f}{la}", f"{f}_{la}", f"{la}.{f}",
-             f"{f}{self.r.randint(1, 99)}", f"{f[0]}{la}{self.r.randint(70, 99)}"]
+            [
+                f"{f}.{la}",
+                f"{f}.{la}",
+                f"{f[0]}.{la}",
+                f"{f}{la}",
+                f"{f}_{la}",
+                f"{la}.{f}",
+                f"{f}{self.r.randint(1, 99)}",
+                f"{f[0]}{la}{self.r.randint(70, 99)}",
+            ]
         )
         if self.locale.endswith("CH"):
             domains = CH_DOMAINS
@@ -594,9 +862,23 @@ def _date(c: Ctx, i: str) -> str:
     d = c.fk.date_between(start_date="-2y", end_date="+1y")
     if c.lang == "en":
         return c.r.choice([d.strftime("%B %d"), d.strftime("%d/%m/%Y"), d.isoformat()])
-    months = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-              "septembre", "octobre", "novembre", "décembre"]
-    return c.r.choice([f"{d.day} {months[d.month - 1]}", d.strftime("%d/%m/%Y"), d.strftime("%d.%m.%Y")])
+    months = [
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ]
+    return c.r.choice(
+        [f"{d.day} {months[d.month - 1]}", d.strftime("%d/%m/%Y"), d.strftime("%d.%m.%Y")]
+    )
 
 
 def _dob(c: Ctx, i: str) -> str:
@@ -634,7 +916,10 @@ SLOTS: dict[str, tuple[str | None, Callable[[Ctx, str], str]]] = {
     "phone_de": ("PHONE_NUMBER", _phone("DE")),
     "phone_it": ("PHONE_NUMBER", _phone("IT")),
     "phone_be": ("PHONE_NUMBER", _phone("BE")),
-    "phone_any": ("PHONE_NUMBER", lambda c, i: c.v.phone(c.r.choice(["FR", "CH", "UK", "US", "DE", "IT", "BE"]))),
+    "phone_any": (
+        "PHONE_NUMBER",
+        lambda c, i: c.v.phone(c.r.choice(["FR", "CH", "UK", "US", "DE", "IT", "BE"])),
+    ),
     "iban": ("IBAN_CODE", _iban_local),
     "iban_fr": ("IBAN_CODE", _iban("FR")),
     "iban_ch": ("IBAN_CODE", _iban("CH")),
@@ -642,7 +927,10 @@ SLOTS: dict[str, tuple[str | None, Callable[[Ctx, str], str]]] = {
     "iban_gb": ("IBAN_CODE", _iban("GB")),
     "iban_be": ("IBAN_CODE", _iban("BE")),
     "iban_it": ("IBAN_CODE", _iban("IT")),
-    "iban_any": ("IBAN_CODE", lambda c, i: c.v.iban(c.r.choice(["FR", "CH", "DE", "GB", "BE", "IT", "ES", "LU"]))),
+    "iban_any": (
+        "IBAN_CODE",
+        lambda c, i: c.v.iban(c.r.choice(["FR", "CH", "DE", "GB", "BE", "IT", "ES", "LU"])),
+    ),
     "card": ("CREDIT_CARD", lambda c, i: c.v.card()),
     "card_amex": ("CREDIT_CARD", lambda c, i: c.v.card("amex")),
     "nir": ("FR_NIR", lambda c, i: c.v.nir()),
@@ -658,7 +946,7 @@ SLOTS: dict[str, tuple[str | None, Callable[[Ctx, str], str]]] = {
     "uid": ("CH_UID", lambda c, i: c.v.uid()),
     "ssn": ("US_SSN", lambda c, i: c.v.ssn()),
     "ip": ("IP_ADDRESS", _ip_any),
-    "ipv4": ("IP_ADDRESS", lambda c, i: c.fk.ipv4_public()),
+    "ip_pub": ("IP_ADDRESS", lambda c, i: c.fk.ipv4_public()),
     "sk_openai": ("SECRET", _secret("openai")),
     "sk_ant": ("SECRET", _secret("anthropic")),
     "aws_id": ("SECRET", _secret("aws_id")),
@@ -675,12 +963,14 @@ SLOTS: dict[str, tuple[str | None, Callable[[Ctx, str], str]]] = {
     "pwd": ("SECRET", _secret("password")),
     "api_key": ("SECRET", lambda c, i: c.v.secret(c.r.choice(SECRET_KINDS[:11]))),
     "address": ("LOCATION", lambda c, i: c.address(one_line=False)),
-    "address1": ("LOCATION", lambda c, i: c.address(one_line=True)),
+    "addr_line": ("LOCATION", lambda c, i: c.address(one_line=True)),
     "street": ("LOCATION", lambda c, i: c.street()),
     "home": ("LOCATION", lambda c, i: c.r.choice(CITIES[c.locale])),
     "cond": ("HEALTH", _health("cond")),
     "treat": ("HEALTH", _health("treat")),
     "med": ("HEALTH", _health("med")),
+    "proc": ("HEALTH", _health("proc")),
+    "treat_fr": ("HEALTH", lambda c, i: c.r.choice(HEALTH["fr"]["treat"])),
     # fillers: no label
     "title": (None, lambda c, i: c.title(i)),
     "company": (None, lambda c, i: c.r.choice(COMPANIES)),
@@ -689,13 +979,1468 @@ SLOTS: dict[str, tuple[str | None, Callable[[Ctx, str], str]]] = {
     "dob": (None, _dob),
     "amount": (None, _amount),
     "n": (None, lambda c, i: str(c.r.randint(2, 48))),
-    "year": (None, lambda c, i: str(c.r.randint(2008, 2024))),
+    "year": (None, lambda c, i: str(c.r.randint(2008, 2015) if i else c.r.randint(2016, 2023))),
     "ticket": (None, lambda c, i: c.v.digits(5, first_nonzero=True)),
-    "bic": (None, lambda c, i: c.r.choice(["BNPAFRPPXXX", "UBSWCHZH80A", "DEUTDEFFXXX", "POFICHBEXXX", "CEPAFRPP751", "BARCGB22"])),
+    "bic": (
+        None,
+        lambda c, i: c.r.choice(
+            ["BNPAFRPPXXX", "UBSWCHZH80A", "DEUTDEFFXXX", "POFICHBEXXX", "CEPAFRPP751", "BARCGB22"]
+        ),
+    ),
     "exp": (None, lambda c, i: f"{c.r.randint(1, 12):02d}/{c.r.randint(25, 31)}"),
     "cvv": (None, lambda c, i: c.v.digits(3)),
     "job": (None, lambda c, i: c.r.choice(JOBS["fr" if c.lang == "fr" else "en"])),
-    "host": (None, lambda c, i: c.r.choice(["db.internal", "10-0-3-7.svc.cluster.local", "prod-db-01", "localhost", "cluster0.mongodb.net"])),
-    "user": (None, lambda c, i: c.r.choice(["admin", "app", "root", "deploy", "svc_backend", "postgres"])),
-    "hh": (None, lambda c, i: f"{c.r.randint(0, 23):02d}:{c.r.randint(0, 59):02d}:{c.r.randint(0, 59):02d}"),
+    "host": (
+        None,
+        lambda c, i: c.r.choice(
+            [
+                "db.internal",
+                "10-0-3-7.svc.cluster.local",
+                "prod-db-01",
+                "localhost",
+                "cluster0.mongodb.net",
+            ]
+        ),
+    ),
+    "user": (
+        None,
+        lambda c, i: c.r.choice(["admin", "app", "root", "deploy", "svc_backend", "postgres"]),
+    ),
+    "hh": (
+        None,
+        lambda c, i: f"{c.r.randint(0, 23):02d}:{c.r.randint(0, 59):02d}:{c.r.randint(0, 59):02d}",
+    ),
 }
+
+
+# -- look-alike fillers for clean prompts (never labelled)
+
+
+def _bad(valid: str, check: Callable[[str], bool], r: random.Random) -> str:
+    """`valid` with one digit changed so that its checksum fails."""
+    while True:
+        idx = r.choice([i for i, ch in enumerate(valid) if ch.isdigit()])
+        wrong = valid[:idx] + r.choice(string.digits.replace(valid[idx], "")) + valid[idx + 1 :]
+        if not check(wrong):
+            return wrong
+
+
+def _isbn(c: Ctx, i: str) -> str:
+    body = "978" + c.r.choice(["2", "0", "3", "88"]) + c.v.digits(12 - 3 - 1)
+    body = body[:12]
+    full = body + ean.calc_check_digit(body)
+    if c.r.random() < 0.5:
+        return full
+    return f"{full[:3]}-{full[3]}-{full[4:7]}-{full[7:12]}-{full[12]}"
+
+
+def _version(c: Ctx, i: str) -> str:
+    r = c.r
+    core = f"{r.randint(0, 24)}.{r.randint(0, 40)}.{r.randint(0, 30)}"
+    return r.choice([f"v{core}", core, f"{core}-rc.{r.randint(1, 5)}", f"v{core}-beta"])
+
+
+def _price(c: Ctx, i: str) -> str:
+    r = c.r
+    n, cents = r.randint(3, 4999), r.choice(["00", "99", "90", "50"])
+    whole = f"{n:,}".replace(",", " ")
+    return r.choice(
+        [f"{whole},{cents} €", f"${n:,}.{cents}", f"€{n}.{cents}", f"CHF {n}.–", f"£{n:,}.{cents}"]
+    )
+
+
+def _order(c: Ctx, i: str) -> str:
+    r, d = c.r, c.v.digits
+    return r.choice(
+        [
+            d(10, True),
+            f"#{d(7, True)}",
+            f"CMD-{r.randint(2019, 2025)}-{d(7)}",
+            f"A{d(2)}-{d(4)}-{d(3)}",
+            f"{d(3, True)}-{d(7)}-{d(7)}",
+        ]
+    )
+
+
+def _tracking(c: Ctx, i: str) -> str:
+    r, d = c.r, c.v.digits
+    ups = "1Z" + c.v.chars(6, string.ascii_uppercase + string.digits) + "0" + r.choice("123") + d(8)
+    return r.choice([ups, "6A" + d(11), "8R" + d(11), "LX" + d(9) + "CH", d(12)])
+
+
+CLEAN_SLOTS: dict[str, Callable[[Ctx, str], str]] = {
+    "ver": _version,
+    "sha": lambda c, i: c.v.chars(c.r.choice([7, 40]), "0123456789abcdef"),
+    "mdhash": lambda c, i: c.v.chars(32, "0123456789abcdef"),
+    "uuid": lambda c, i: str(uuid.UUID(int=c.r.getrandbits(128), version=4)),
+    "order": _order,
+    "tracking": _tracking,
+    "price": _price,
+    "isbn": _isbn,
+    "hex": lambda c, i: "#" + c.v.chars(6, "0123456789abcdef"),
+    "blob": lambda c, i: base64.b64encode(c.r.randbytes(c.r.choice([18, 27, 45]))).decode(),
+    "bad_iban": lambda c, i: _bad(
+        c.v.iban(c.r.choice(["FR", "CH", "DE", "GB"])), iban.is_valid, c.r
+    ),
+    "bad_card": lambda c, i: _bad(c.v.card(), lambda s: luhn.is_valid(re.sub(r"\D", "", s)), c.r),
+    "bad_nir": lambda c, i: _bad(c.v.nir(), fr_nir.is_valid, c.r),
+    "bad_ahv": lambda c, i: _bad(c.v.ahv(), ch_ssn.is_valid, c.r),
+    "place": lambda c, i: c.r.choice(PLACES),
+    "product": lambda c, i: c.r.choice(
+        [
+            "iPhone 15 Pro",
+            "ThinkPad X1 Carbon",
+            "Pixel 8",
+            "Kindle Paperwhite",
+            "MacBook Air M2",
+            "Galaxy S24",
+            "PlayStation 5",
+            "Dyson V15",
+            "Raspberry Pi 5",
+            "Surface Pro 9",
+        ]
+    ),
+    "pod": lambda c, i: (
+        f"api-{c.v.chars(9, 'bcdf0123456789')}-{c.v.chars(5, 'bcdfghjklmnpqrstvwxz2456789')}"
+    ),
+    "invoice": lambda c, i: (
+        c.r.choice(["FAC", "INV", "F"]) + f"-{c.r.randint(2020, 2025)}-{c.v.digits(5)}"
+    ),
+    "flight": lambda c, i: (
+        c.r.choice(["LX", "AF", "EZS", "BA", "LH", "U2"])
+        + c.r.choice(["", " "])
+        + c.v.digits(4, True)
+    ),
+    "errcode": lambda c, i: c.r.choice(
+        [
+            "0x80070005",
+            "0xC000021A",
+            "ERR_CONNECTION_RESET",
+            "E1102",
+            "ORA-00942",
+            "EADDRINUSE",
+            "SQLSTATE 23505",
+        ]
+    ),
+    "port": lambda c, i: c.r.choice(["8080", "5432", "3306", "6379", "443", "27017", "9200"]),
+    "sku": lambda c, i: f"SKU-{c.v.digits(4)}-{c.r.choice(['BLK', 'WHT', 'RED', 'XL'])}",
+    "ts": lambda c, i: (
+        f"2024-{c.r.randint(1, 12):02d}-{c.r.randint(1, 28):02d}T{c.r.randint(0, 23):02d}:{c.r.randint(0, 59):02d}:{c.r.randint(0, 59):02d}Z"
+    ),
+    "zoom": lambda c, i: f"{c.v.digits(3, True)} {c.v.digits(4)} {c.v.digits(4)}",
+    "pct": lambda c, i: f"{c.r.randint(1, 99)}.{c.r.randint(0, 9)}%",
+    "big": lambda c, i: c.r.choice(
+        [f"{c.r.randint(1000, 9_999_999):,}", f"{c.r.randint(1000, 999_999):,}".replace(",", " ")]
+    ),
+    "docker": lambda c, i: c.r.choice(
+        [
+            "python:3.12-slim",
+            "node:20-alpine",
+            "postgres:16.2",
+            "nginx:1.25.4",
+            "redis:7.2-bookworm",
+        ]
+    ),
+    "course": lambda c, i: c.r.choice(["CS229", "INF-2201", "MATH 141", "ECON101", "BIO-310"]),
+    "room": lambda c, i: c.r.choice(["B204", "A-12", "3.14", "C108", "Sala 2"]),
+    "coupon": lambda c, i: c.v.chars(10, string.ascii_uppercase + string.digits),
+}
+for _name, _fn in CLEAN_SLOTS.items():
+    SLOTS[_name] = (None, _fn)
+
+
+# ============================================================================ obfuscation
+
+
+def fullwidth(text: str, letters: bool = False) -> str:
+    def conv(ch: str) -> str:
+        if ch.isascii() and (ch.isdigit() or ch == "@" or (letters and ch.isalpha())):
+            return chr(ord(ch) + 0xFEE0)
+        return ch
+
+    return "".join(conv(ch) for ch in text)
+
+
+def insert_marks(text: str, mark: str, r: random.Random) -> str:
+    slots = [i for i in range(1, len(text)) if text[i - 1].isalnum() and text[i].isalnum()]
+    chosen = set(r.sample(slots, min(len(slots), r.randint(1, 3))))
+    return "".join((mark if i in chosen else "") + ch for i, ch in enumerate(text))
+
+
+def regroup(text: str, r: random.Random) -> str:
+    chars = [ch for ch in text if ch.isalnum()]
+    sep = r.choice([" ", ".", "-", " - ", "\n", "  ", " / "])
+    groups, i = [], 0
+    while i < len(chars):
+        size = r.randint(2, 4)
+        groups.append("".join(chars[i : i + size]))
+        i += size
+    return sep.join(groups)
+
+
+def obfuscate_email(text: str, r: random.Random) -> str:
+    local, domain = text.split("@", 1)
+    style = r.randint(0, 6)
+    if style <= 4:
+        at, dot = [
+            ("[at]", "[dot]"),
+            ("(at)", "(dot)"),
+            ("at", "dot"),
+            ("AT", "DOT"),
+            ("{at}", "{dot}"),
+        ][style]
+        return f"{local} {at} " + f" {dot} ".join(domain.split("."))
+    if style == 5:
+        return insert_marks(local, ZWSP, r) + "@" + domain
+    return local + "＠" + domain
+
+
+def obfuscate(label: str, value: str, r: random.Random) -> str:
+    """An evasive spelling of `value` (a different string than `value`)."""
+    if label == "EMAIL_ADDRESS":
+        return obfuscate_email(value, r)
+    if label == "IP_ADDRESS":
+        if "." in value and r.random() < 0.6:
+            return value.replace(".", r.choice(["[.]", "(.)", " . "]))
+        return fullwidth(value) if r.random() < 0.5 else insert_marks(value, ZWSP, r)
+    if label in ("SECRET", "LOCATION"):
+        return insert_marks(value, r.choice([ZWSP, ZWSP, SHY]), r)
+    if label in ("PERSON", "HEALTH"):
+        x = r.random()
+        if x < 0.4:
+            return insert_marks(value, ZWSP, r)
+        if x < 0.7:
+            return insert_marks(value, SHY, r)
+        return fullwidth(value, letters=True)
+    # numeric identifiers
+    x = r.random()
+    if x < 0.25:
+        return fullwidth(value)
+    if x < 0.45:
+        return insert_marks(value, ZWSP, r)
+    if x < 0.55:
+        return insert_marks(value, SHY, r)
+    if x < 0.9:
+        return regroup(value, r)
+    return " ".join(ch for ch in value if ch.isalnum())
+
+
+# ============================================================================ rendering
+
+SLOT_RE = re.compile(r"⟦(?:([a-z_]+)(\d?)(~?)|([A-Z_]+)=([^⟧]+))⟧")
+LANG_LOCALES = {
+    "en": ("en_US", "en_GB"),
+    "fr": ("fr_FR", "fr_FR", "fr_CH"),
+    "de": ("de_CH",),
+    "it": ("it_CH",),
+    "mixed-en": ("en_GB", "fr_FR", "fr_CH"),
+    "mixed-fr": ("fr_FR", "fr_CH"),
+}
+OBFUSCATE_RATE = 0.14
+LOWER_LABELS = {"PERSON", "LOCATION", "HEALTH", "EMAIL_ADDRESS"}
+
+
+@dataclass(frozen=True)
+class Template:
+    lang: str  # en, fr, de, it, mixed-en, mixed-fr (mixed: main language after the dash)
+    text: str
+    doc: bool = False
+    repeat: int = 4
+    locales: tuple[str, ...] = ()
+
+
+@dataclass
+class Seg:
+    text: str
+    label: str | None = None
+    key: str = ""
+    obfuscated: bool = False
+
+
+@dataclass
+class Built:
+    text: str
+    spans: list[dict[str, object]]
+    language: str
+    tags: list[str] = field(default_factory=list)
+
+
+def render(tpl: Template, v: Values) -> Built:
+    r = v.r
+    lang = tpl.lang.split("-")[-1]
+    locale = r.choice(tpl.locales or LANG_LOCALES[tpl.lang])
+    ctx = Ctx(v, locale, lang)
+    segs: list[Seg] = []
+    values: dict[str, str] = {}
+    forced: set[str] = set()
+    pos = 0
+    for m in SLOT_RE.finditer(tpl.text):
+        segs.append(Seg(tpl.text[pos : m.start()]))
+        pos = m.end()
+        base, idx, tilde, literal_label, literal = m.groups()
+        if literal_label:  # ⟦LABEL=fixed text⟧
+            key, label = f"{literal_label}={literal}", literal_label
+            values[key] = literal
+            segs.append(Seg(literal, label, key))
+            continue
+        key = base + idx
+        label, make = SLOTS[base]
+        if key not in values:
+            values[key] = make(ctx, idx)
+        if tilde:
+            forced.add(key)
+        segs.append(Seg(values[key], label, key))
+    segs.append(Seg(tpl.text[pos:]))
+
+    if lang in ("fr", "it"):
+        elide(segs)
+    labelled = sorted({s.key for s in segs if s.label})
+    to_hide = set(forced)
+    if labelled and not to_hide and r.random() < OBFUSCATE_RATE:
+        to_hide.add(r.choice(labelled))
+    hidden: dict[str, str] = {}
+    for s in segs:
+        if s.key in to_hide and s.label:
+            if s.key not in hidden:
+                hidden[s.key] = obfuscate(s.label, s.text, r)
+            s.text, s.obfuscated = hidden[s.key], True
+
+    if not tpl.doc and lang in ("en", "fr"):
+        style(segs, lang, r)
+
+    text, spans, tags = "", [], [f"lang:{tpl.lang.split('-')[0]}", f"locale:{locale}"]
+    for s in segs:
+        if s.label:
+            value = s.text
+            assert value and value == value.strip(), (tpl.text, value)
+            spans.append({"start": len(text), "end": len(text) + len(value), "label": s.label})
+        text += s.text
+    for s, span in zip([s for s in segs if s.label], spans, strict=True):
+        assert text[span["start"] : span["end"]] == s.text  # type: ignore[misc]
+        if not s.obfuscated:
+            assert s.text == values[s.key] or s.text == values[s.key].lower()
+    if tpl.doc:
+        tags.append("document")
+    if to_hide:
+        tags.append("obfuscated")
+    return Built(text, spans, lang, tags)
+
+
+ELISIONS = (
+    (" de la ", " de l'"),
+    (" de ", " d'"),
+    (" le ", " l'"),
+    (" la ", " l'"),
+    (" que ", " qu'"),
+    (" di ", " d'"),
+)
+
+
+def elide(segs: list[Seg]) -> None:
+    """French/Italian elision before a vowel: "atteint de épilepsie" -> "atteint d'épilepsie"."""
+    for before, after in itertools.pairwise(segs):
+        if before.label or not after.label or after.text[:1].lower() not in "aeiouyéèêh":
+            continue
+        for long, short in ELISIONS:
+            if before.text.endswith(long):
+                before.text = before.text[: -len(long)] + short
+                break
+
+
+def style(segs: list[Seg], lang: str, r: random.Random) -> None:
+    """Casual variations: all lowercase, no final punctuation, a greeting in front."""
+    x = r.random()
+    if x < 0.07:
+        for s in segs:
+            if (not s.label or s.label in LOWER_LABELS) and len(s.text.lower()) == len(s.text):
+                s.text = s.text.lower()
+    elif x < 0.17 and not segs[-1].label:
+        segs[-1].text = segs[-1].text.rstrip(" .?!")
+        if not segs[-1].text and len(segs) > 1 and segs[-2].label:
+            segs[-1].text = ""
+    if r.random() < 0.08 and not segs[0].label:
+        greeting = r.choice(
+            ["hi, ", "hey ", "Hello! ", "Quick question: "]
+            if lang == "en"
+            else ["Bonjour, ", "salut ", "Coucou, ", "Question : "]
+        )
+        head = segs[0].text
+        if head[:1].isupper() and head[1:2].islower():
+            head = head[0].lower() + head[1:]
+        segs[0].text = greeting + head
+
+
+# ============================================================================ templates
+
+
+def group(
+    lang: str,
+    texts: list[str],
+    *,
+    doc: bool = False,
+    repeat: int = 4,
+    locales: tuple[str, ...] = (),
+) -> list[Template]:
+    return [Template(lang, t, doc, repeat, locales) for t in texts]
+
+
+EN_SHORT = [
+    # EMAIL_ADDRESS
+    "Can you write a polite follow-up to ⟦email⟧? They haven't replied since ⟦date⟧.",
+    "my email is ⟦email⟧ - please use it for the invoice",
+    "Draft a reply to ⟦person⟧ (⟦email⟧) confirming the meeting on ⟦date⟧.",
+    "Add ⟦email⟧ and ⟦email2⟧ to the CC list and rewrite this: 'we are delayed again'.",
+    "Why does my regex reject ⟦email⟧? pattern is ^[a-z]+@[a-z]+\\.[a-z]{2,}$",
+    "Please send the signed contract back to ⟦email⟧ by Friday.",
+    "Is ⟦email⟧ a valid address? Mails to it keep bouncing.",
+    "I keep getting spam at ⟦email⟧, how do I set up a filter in Outlook?",
+    "Write a mailto link for ⟦email⟧ with the subject 'Quote request'",
+    "CONTACT: ⟦email⟧",
+    # PHONE_NUMBER
+    "Call me back on ⟦phone⟧ after 6pm.",
+    "My number is ⟦phone⟧, text me when the parcel arrives",
+    "Can you format these in E.164: ⟦phone_fr⟧, ⟦phone_ch⟧, ⟦phone_us⟧",
+    "The landlord's phone is ⟦phone_uk⟧ — draft a complaint about the broken heating.",
+    "Reach ⟦first⟧ from support at ⟦phone_us⟧ ext. 204",
+    "Why does libphonenumber reject ⟦phone_de⟧?",
+    "tel: ⟦phone_it⟧ / mobile: ⟦phone_be⟧",
+    "Please update my contact number to ⟦phone⟧ in the CRM.",
+    "Mobile ⟦phone_any⟧ - WhatsApp preferred.",
+    "Write a voicemail greeting that says to call ⟦phone⟧ instead.",
+    # IBAN_CODE
+    "Please pay the deposit to IBAN ⟦iban_gb⟧ (account holder: ⟦person⟧).",
+    "Is this IBAN valid? ⟦iban_any⟧",
+    "Write an email asking the tenant to send the rent to ⟦iban⟧ from next month.",
+    "Bank details: ⟦iban_de⟧, BIC ⟦bic⟧",
+    "my iban is ⟦iban⟧ thanks",
+    "Can you split ⟦iban_any⟧ into bank code and account number?",
+    "The refund should go to ⟦iban_ch⟧, not to the old account.",
+    "SEPA transfer to ⟦iban_fr⟧ failed with reason AC04, what does it mean?",
+    # CREDIT_CARD
+    "I was charged twice on my card ⟦card⟧, write a dispute letter to the bank.",
+    "Card number ⟦card⟧ exp ⟦exp⟧ CVV ⟦cvv⟧ - why is the payment declined?",
+    "Test my Luhn function with ⟦card⟧",
+    "Please update the card on file to ⟦card⟧.",
+    "My Amex ⟦card_amex⟧ was stolen yesterday, what should I do first?",
+    "The customer read their card out on the phone: ⟦card⟧. Can we keep it in the ticket notes?",
+    "payment: ⟦card⟧ | name on card: ⟦person⟧",
+    "Which bank issued ⟦card⟧?",
+    # FR_NIR (English)
+    "My French social security number is ⟦nir⟧, how do I get a carte vitale?",
+    "What do the digits in ⟦nir⟧ mean? It's my NIR.",
+    "Employee NIR: ⟦nir⟧ - please add it to the payroll export.",
+    "I was born in ⟦LOCATION=Corsica⟧ and my number is ⟦nir_corse⟧, why is there a letter in it?",
+    "Fill in the form for ⟦person⟧, French social security no. ⟦nir⟧",
+    "Is the key of ⟦nir⟧ correct?",
+    "INSEE number ⟦nir⟧",
+    "The mutuelle wants my numéro de sécurité sociale: ⟦nir⟧. Write the email.",
+    # FR_SIREN / FR_SIRET
+    "Our French subsidiary's SIREN is ⟦siren⟧; what else must appear on the invoice?",
+    "Vendor SIRET: ⟦siret⟧",
+    "Check whether SIRET ⟦siret⟧ belongs to an active establishment.",
+    "The supplier is registered in France under SIREN ⟦siren⟧ (RCS ⟦city⟧).",
+    "Write a reminder to the client (SIRET ⟦siret⟧) about invoice ⟦invoice⟧.",
+    "How do I get the SIREN from SIRET ⟦siret⟧?",
+    "Company ID (SIREN): ⟦siren⟧ - is that enough for a French tender?",
+    "Add siren ⟦siren⟧ to the vendor master data",
+    "Look up SIREN ⟦siren⟧ in the French company register.",
+    "The client is registered under SIREN no. ⟦siren⟧ - is it a sole trader?",
+    "RCS ⟦city⟧ B ⟦siren⟧: what does the B mean?",
+    "French supplier IDs: SIREN ⟦siren⟧ / SIRET ⟦siret⟧",
+    "Invoice header: SIRET ⟦siret⟧",
+    "The French freelancer sent SIRET ⟦siret⟧ with her quote; is she VAT exempt?",
+    "Change the vendor SIRET to ⟦siret⟧, they moved offices.",
+    # EU_VAT
+    "Our VAT number is ⟦vat⟧, please add it to the invoice footer.",
+    "Is ⟦vat_de⟧ a valid German VAT ID?",
+    "Customer VAT ID: ⟦vat⟧ - reverse charge applies.",
+    "Validate these VAT numbers in VIES: ⟦vat_fr⟧, ⟦vat_be⟧",
+    "Intra-community VAT no. ⟦vat_it⟧",
+    "Put VAT reg. ⟦vat⟧ on the purchase order.",
+    "Why does VIES say ⟦vat_fr⟧ is not valid?",
+    "vat: ⟦vat⟧",
+    # CH_AHV / CH_UID
+    "My AHV number is ⟦ahv⟧, which pension fund is it linked to?",
+    "Swiss social security number: ⟦ahv⟧",
+    "Please add the AVS number ⟦ahv⟧ to ⟦person⟧'s payroll record.",
+    "Can you check the checksum of ⟦ahv⟧?",
+    "The Swiss company has UID ⟦uid⟧, can I invoice it without VAT?",
+    "Supplier UID: ⟦uid⟧ MWST",
+    "Is ⟦uid⟧ registered in the Zefix commercial register?",
+    "Enterprise identification number ⟦uid⟧ - add it to the contract header.",
+    "AHV/AVS: ⟦ahv⟧, UID of the employer: ⟦uid⟧",
+    "Swiss AHV no. ⟦ahv⟧ - is that the same as the old 11-digit number?",
+    "Write to the compensation office for ⟦person⟧ (AHV ⟦ahv⟧) about missing contributions.",
+    "Our Swiss entity, UID ⟦uid⟧, needs an English company profile.",
+    "The supplier's quote lists ⟦uid⟧ TVA - what does that mean?",
+    "Add the UID ⟦uid⟧ to the vendor record.",
+    # US_SSN
+    "My SSN is ⟦ssn⟧, can you fill in the W-4 for me?",
+    "SSN: ⟦ssn⟧",
+    "Write a letter to the IRS for ⟦person⟧, social security number ⟦ssn⟧.",
+    "Is ⟦ssn⟧ a valid social security number format?",
+    "Employee ⟦first⟧ ⟦last⟧, SSN ⟦ssn⟧, start date ⟦date⟧",
+    "The credit check form asks for my social: ⟦ssn⟧",
+    "Update the tax record: ssn ⟦ssn⟧",
+    "I think my social security number ⟦ssn⟧ was stolen, what now?",
+    # IP_ADDRESS
+    "Why can't I ssh into ⟦ip⟧? It times out.",
+    "Block ⟦ip⟧ in nginx, it's hammering our login page.",
+    "My home IP is ⟦ip_pub⟧, add it to the allowlist.",
+    "Is ⟦ip⟧ in a private range or is it public?",
+    "The VPN gives me ⟦ip⟧ but the firewall expects ⟦ip2⟧.",
+    "Geolocate ⟦ip_pub⟧ please",
+    "fail2ban banned ⟦ip⟧, how do I unban it?",
+    "Connection refused from ⟦ip⟧ on port 5432",
+    # SECRET
+    'Why does this fail? client = OpenAI(api_key="⟦sk_openai⟧")',
+    "my anthropic key ⟦sk_ant⟧ returns 401, is it expired?",
+    "aws configure asks for the key, I have ⟦aws_id⟧ / ⟦aws_secret⟧ - which is which?",
+    "git push fails with token ⟦gh_token⟧, what scopes does it need?",
+    "Is ⟦gl_token⟧ a personal or project access token?",
+    "Our Slack bot token ⟦slack_token⟧ stopped working after the reinstall.",
+    "stripe.api_key = '⟦stripe_key⟧'  # why do I get 'invalid API key'?",
+    "Decode this JWT and tell me when it expires: ⟦jwt⟧",
+    "Google Maps says the key ⟦google_key⟧ is not authorized for this API.",
+    "the db password is ⟦pwd⟧, write the connection string for psycopg",
+    "HF_TOKEN=⟦hf_token⟧ - why does the download still say 401?",
+    "Set SENDGRID_API_KEY to ⟦sendgrid_key⟧ in the Dockerfile?",
+    "My wifi password is ⟦pwd⟧, write it on a printable card for guests.",
+    "Here is my key, what format is it in?\n⟦pem⟧",
+    # PERSON
+    "My name is ⟦person⟧ and I'd like to cancel my subscription.",
+    "Write a birthday message for my colleague ⟦first⟧ ⟦last⟧.",
+    "Dear ⟦title⟧ ⟦last⟧, thank you for your patience. <- make this sound warmer",
+    "Translate to French: ⟦person⟧ has been promoted to head of sales.",
+    "Write a reference letter for ⟦person⟧, who worked with us as a ⟦job⟧.",
+    "I'm ⟦first⟧, nice to meet you - how do I say this in Japanese?",
+    "Summarise the complaint from ⟦person⟧ in two lines.",
+    "Can ⟦first⟧ and ⟦first2⟧ share the same Jira licence?",
+    "Thanks,\n⟦person⟧",
+    "Please remind ⟦person⟧ and ⟦person2⟧ about Monday's offsite.",
+    "who should I cc, ⟦first⟧ or ⟦title2⟧ ⟦last2⟧?",
+    "Write a LinkedIn recommendation for ⟦person⟧ (great ⟦job⟧).",
+    # LOCATION
+    "Ship it to ⟦addr_line⟧ please.",
+    "My new address is ⟦addr_line⟧ - write an email to my bank to update it.",
+    "I live in ⟦home⟧, what are good weekend trips from here?",
+    "Write a noise complaint from the tenant at ⟦addr_line⟧.",
+    "Deliver to:\n⟦address⟧",
+    "We just moved to ⟦street⟧, which school district is that?",
+    "How far is it from ⟦addr_line⟧ to the airport?",
+    "I moved to ⟦home⟧ last year and I still don't know anyone, any tips?",
+    "Return address: ⟦addr_line⟧",
+    "Is there a late-night pharmacy near ⟦street⟧ in ⟦home⟧?",
+    # HEALTH
+    "I was diagnosed with ⟦cond⟧ last month, what should I eat?",
+    "Medical history: ⟦cond⟧, currently on ⟦med⟧. Rewrite this for the insurance form.",
+    "My mother is on ⟦treat⟧ and feels exhausted, how can I help her?",
+    "I take ⟦med⟧ every morning, can I drink alcohol tonight?",
+    "Write a note to my manager: I need time off for ⟦treat⟧.",
+    "My son has ⟦cond⟧; draft a letter to his school asking for accommodations.",
+    "Is it safe to combine ⟦med⟧ and ⟦med2⟧? I was prescribed both.",
+    "I've been living with ⟦cond⟧ for 10 years and want to start running.",
+    "After my ⟦treat⟧ I lost my hair, how do I tell my team?",
+    "I'm ⟦HEALTH=HIV positive⟧ - do I have to tell my employer?",
+    "I'm recovering from ⟦proc⟧, how long before I can drive?",
+    "Write an out-of-office: back after my ⟦proc⟧ in three weeks.",
+    "my doctor put me on ⟦med⟧ for my ⟦cond⟧, side effects?",
+    "My partner is ⟦HEALTH=bipolar⟧ and stopped taking ⟦med⟧, what do I do?",
+]
+
+FR_SHORT = [
+    # EMAIL_ADDRESS
+    "Peux-tu rédiger un mail de relance à ⟦email⟧ ? Pas de réponse depuis le ⟦date⟧.",
+    "mon adresse mail c'est ⟦email⟧, merci de mettre à jour le dossier",
+    "Réponds à ⟦person⟧ (⟦email⟧) pour confirmer le rendez-vous du ⟦date⟧.",
+    "Ajoute ⟦email⟧ en copie et reformule : « nous avons encore du retard ».",
+    "Pourquoi ma regex refuse ⟦email⟧ ?",
+    "Courriel : ⟦email⟧",
+    "Merci de renvoyer le contrat signé à ⟦email⟧ avant vendredi.",
+    "L'adresse ⟦email⟧ est-elle bien formée ? Le mail revient en erreur.",
+    "Écris à ⟦email⟧ et mets ⟦email2⟧ en cc.",
+    "Je reçois des spams sur ⟦email⟧, comment filtrer dans Thunderbird ?",
+    # PHONE_NUMBER
+    "Rappelle-moi au ⟦phone⟧ après 18h.",
+    "mon numéro : ⟦phone⟧, envoie-moi un SMS quand le colis arrive",
+    "Mets ces numéros au format international : ⟦phone_fr⟧ ; ⟦phone_ch⟧ ; ⟦phone_be⟧",
+    "Le numéro du propriétaire est le ⟦phone_fr⟧, rédige une lettre pour le chauffage en panne.",
+    "Joignable au ⟦phone_ch⟧ (portable) ou au ⟦phone_ch2⟧ (bureau).",
+    "Tél. : ⟦phone⟧",
+    "Peux-tu remplacer mon ancien numéro par ⟦phone⟧ dans la signature ?",
+    "Mon fils ⟦first⟧ est joignable au ⟦phone_fr⟧ en cas d'urgence.",
+    "Ligne directe ⟦phone_be⟧ — demandez ⟦title⟧ ⟦last⟧.",
+    "numéro italien de la cliente : ⟦phone_it⟧, numéro allemand : ⟦phone_de⟧",
+    # IBAN_CODE
+    "Voici mon RIB : IBAN ⟦iban_fr⟧, BIC ⟦bic⟧. Rédige le mail pour le propriétaire.",
+    "Cet IBAN est-il valide ? ⟦iban_any⟧",
+    "Le virement vers ⟦iban_fr⟧ a été rejeté, que signifie le code AC04 ?",
+    "mon iban ⟦iban⟧",
+    "Merci de rembourser sur le compte ⟦iban_ch⟧ et non sur l'ancien.",
+    "Coordonnées bancaires du fournisseur : ⟦iban_be⟧",
+    "Peux-tu extraire le code banque et le code guichet de ⟦iban_fr⟧ ?",
+    "Mettre à jour le mandat SEPA de ⟦person⟧ avec l'IBAN ⟦iban⟧.",
+    # CREDIT_CARD
+    "On m'a débité deux fois sur ma carte ⟦card⟧, rédige une réclamation.",
+    "Carte ⟦card⟧, expiration ⟦exp⟧, cryptogramme ⟦cvv⟧ : pourquoi le paiement est refusé ?",
+    "Teste ma fonction de Luhn avec ⟦card⟧",
+    "Remplace la carte enregistrée par ⟦card⟧ stp",
+    "Ma carte Amex ⟦card_amex⟧ a été volée, que faire en premier ?",
+    "Le client a dicté sa carte au téléphone : ⟦card⟧. On peut la noter dans le ticket ?",
+    "paiement : ⟦card⟧ | titulaire : ⟦person⟧",
+    "Quelle banque a émis la carte ⟦card⟧ ?",
+    # FR_NIR
+    "Mon numéro de sécu est ⟦nir⟧, c'est pour le formulaire CERFA.",
+    "NIR : ⟦nir⟧",
+    "Vérifie la clé de ce numéro de sécurité sociale : ⟦nir⟧",
+    "Rédige un courrier à la CPAM pour ⟦person⟧, n° de sécurité sociale ⟦nir⟧.",
+    "numéro INSEE du salarié ⟦nir⟧ — il manque dans la DSN",
+    "Je suis né en ⟦LOCATION=Corse⟧, mon numéro de sécu est ⟦nir_corse⟧, c'est normal qu'il y ait une lettre ?",
+    "carte vitale n° ⟦nir⟧",
+    "Le n° SS de ⟦title⟧ ⟦last⟧ est ⟦nir⟧.",
+    "Mon numéro de sécurité sociale ⟦nir_corse⟧ est refusé par le site ameli",
+    # FR_SIREN / FR_SIRET
+    "La société ⟦company⟧, immatriculée au RCS de ⟦city⟧ sous le numéro ⟦siren⟧, rédige les mentions légales.",
+    "SIREN : ⟦siren⟧",
+    "SIRET ⟦siret⟧ — peux-tu vérifier que l'établissement est actif ?",
+    "Facture à établir pour le SIRET ⟦siret⟧, TVA intracom ⟦vat_fr⟧.",
+    "Mon auto-entreprise a le numéro SIREN ⟦siren⟧, comment déclarer mon CA ?",
+    "RCS ⟦city⟧ ⟦siren⟧",
+    "n° siret: ⟦siret⟧",
+    "Mentions légales : SAS au capital de 10 000 €, SIRET ⟦siret⟧, APE 6201Z.",
+    "Le fournisseur est immatriculé sous le numéro ⟦siren⟧, peux-tu retrouver son SIRET ?",
+    "Le client (SIREN ⟦siren⟧) ne paie pas, rédige une mise en demeure.",
+    "siren ⟦siren⟧ : c'est une SARL ou une SAS ?",
+    "Immatriculée sous le n° ⟦siren⟧ RCS ⟦city⟧",
+    "Mon SIRET est ⟦siret⟧, comment l'ajouter sur mon profil freelance ?",
+    "Numéro SIRET de l'établissement secondaire : ⟦siret⟧",
+    "Le SIRET ⟦siret⟧ apparaît comme fermé dans l'annuaire, c'est grave ?",
+    "Attestation URSSAF à demander pour le SIRET ⟦siret⟧",
+    # EU_VAT
+    "Notre numéro de TVA intracommunautaire est ⟦vat_fr⟧, ajoute-le en pied de facture.",
+    "Le client belge a le n° TVA ⟦vat_be⟧, autoliquidation ?",
+    "TVA intracom : ⟦vat⟧",
+    "Vérifie ces numéros de TVA sur VIES : ⟦vat⟧ et ⟦vat2⟧",
+    "n° de TVA ⟦vat_de⟧ (client allemand)",
+    "Pourquoi VIES refuse ⟦vat_fr⟧ ?",
+    "Ajoute la TVA intracommunautaire ⟦vat_it⟧ au bon de commande.",
+    "numéro d'identification TVA : ⟦vat⟧",
+    # CH_AHV / CH_UID
+    "Mon numéro AVS est ⟦ahv⟧, à quelle caisse de compensation suis-je rattaché ?",
+    "N° AVS : ⟦ahv⟧",
+    "Ajoute le numéro AVS ⟦ahv⟧ au dossier de ⟦person⟧.",
+    "Peux-tu vérifier la clé de contrôle de ⟦ahv⟧ ?",
+    "L'entreprise a l'IDE ⟦uid⟧, faut-il facturer la TVA ?",
+    "IDE : ⟦uid⟧ TVA",
+    "Le numéro IDE ⟦uid⟧ est-il inscrit au registre du commerce ?",
+    "numéro d'identification des entreprises ⟦uid⟧ à mettre dans le contrat",
+    "Mon n° AVS ⟦ahv⟧ et l'IDE de mon employeur ⟦uid⟧ pour la caisse de pension",
+    "numéro AVS de ma fille ⟦first⟧ : ⟦ahv⟧",
+    "La caisse AVS me demande mon numéro ⟦ahv⟧ par mail, c'est sûr ?",
+    "Notre société suisse (IDE ⟦uid⟧) doit facturer en euros, que mettre sur la facture ?",
+    "Le devis mentionne ⟦uid⟧ MWST, c'est quoi ?",
+    # US_SSN
+    "Mon SSN américain est ⟦ssn⟧, comment remplir le formulaire W-8BEN ?",
+    "Numéro de sécurité sociale américain (SSN) : ⟦ssn⟧",
+    "Un collègue américain m'a envoyé son SSN ⟦ssn⟧ par mail, c'est grave ?",
+    "Rédige un courrier à l'IRS pour ⟦person⟧, SSN ⟦ssn⟧.",
+    "ssn du candidat: ⟦ssn⟧",
+    "Est-ce que ⟦ssn⟧ est un format de SSN valide ?",
+    "Pour le visa, ils demandent mon social security number : ⟦ssn⟧",
+    "Met à jour la fiche fiscale : SSN ⟦ssn⟧",
+    # IP_ADDRESS
+    "Pourquoi je n'arrive pas à me connecter en ssh sur ⟦ip⟧ ?",
+    "Bloque ⟦ip⟧ dans nginx, il spamme la page de connexion.",
+    "Mon IP perso est ⟦ip_pub⟧, ajoute-la à la liste blanche.",
+    "Est-ce que ⟦ip⟧ est une adresse privée ?",
+    "Le VPN me donne ⟦ip⟧ mais le pare-feu attend ⟦ip2⟧.",
+    "fail2ban a banni ⟦ip⟧, comment le débannir ?",
+    "Connexion refusée depuis ⟦ip⟧ sur le port 5432",
+    "adresse IP du client : ⟦ip⟧",
+    # SECRET
+    'Pourquoi ça plante ? client = OpenAI(api_key="⟦sk_openai⟧")',
+    "ma clé anthropic ⟦sk_ant⟧ renvoie 401, elle est expirée ?",
+    "Ma clé d'accès AWS est ⟦aws_id⟧ et la clé secrète ⟦aws_secret⟧, comment configurer le CLI ?",
+    "git push échoue avec le jeton ⟦gh_token⟧, il lui faut quels droits ?",
+    "Le jeton GitLab ⟦gl_token⟧ marche en local mais pas dans la CI.",
+    "le mot de passe de la base est ⟦pwd⟧, écris la chaîne de connexion",
+    "Mot de passe : ⟦pwd⟧",
+    "mdp wifi: ⟦pwd⟧ — fais-moi une jolie affiche pour les invités",
+    "Décode ce JWT : ⟦jwt⟧",
+    "La clé Stripe ⟦stripe_key⟧ est refusée en production, pourquoi ?",
+    "token slack ⟦slack_token⟧, le bot ne poste plus rien",
+    "Voici ma clé privée, c'est quel format ?\n⟦pem⟧",
+    "Identifiant : admin / mot de passe : ⟦pwd⟧ — rédige le mail d'accès pour le stagiaire",
+    # PERSON
+    "Je m'appelle ⟦person⟧ et je voudrais résilier mon abonnement.",
+    "Écris un message d'anniversaire pour ma collègue ⟦first⟧ ⟦last⟧.",
+    "Bonjour ⟦title⟧ ⟦last⟧, merci pour votre patience. <- rends ça plus chaleureux",
+    "Traduis en anglais : ⟦person⟧ a été nommé directeur commercial.",
+    "Rédige une lettre de recommandation pour ⟦person⟧, ⟦job⟧ chez nous pendant 3 ans.",
+    "Moi c'est ⟦first⟧, comment on dit ça en allemand ?",
+    "Résume la réclamation de ⟦title⟧ ⟦person⟧ en deux lignes.",
+    "Est-ce que ⟦first⟧ et ⟦first2⟧ peuvent partager la même licence ?",
+    "Cordialement,\n⟦person⟧",
+    "Rappelle à ⟦person⟧ et ⟦person2⟧ le séminaire de lundi.",
+    "je mets qui en copie, ⟦first⟧ ou ⟦title2⟧ ⟦last2⟧ ?",
+    "Le dossier de ⟦last⟧ ⟦first⟧ est incomplet, écris-lui un mail.",
+    # LOCATION
+    "Livrez à ⟦addr_line⟧ svp.",
+    "Ma nouvelle adresse est ⟦addr_line⟧ — écris un mail à ma banque pour la mettre à jour.",
+    "J'habite à ⟦home⟧, quelles balades faire ce week-end ?",
+    "Rédige une plainte pour tapage nocturne de la part du locataire habitant ⟦addr_line⟧.",
+    "Adresse de livraison :\n⟦address⟧",
+    "On vient d'emménager ⟦street⟧, c'est quelle école de secteur ?",
+    "Combien de temps de ⟦addr_line⟧ à la gare ?",
+    "je vis à ⟦home⟧ depuis deux ans et je ne connais personne, des idées ?",
+    "Adresse de l'expéditeur : ⟦addr_line⟧",
+    "Y a-t-il une pharmacie de garde près du ⟦street⟧ à ⟦home⟧ ?",
+    # HEALTH
+    "Diagnostic posé le mois dernier : ⟦cond⟧. Que dois-je manger ?",
+    "Antécédents : ⟦cond⟧, traitement en cours : ⟦med⟧. Reformule pour l'assurance.",
+    "Opération prévue le ⟦date⟧ (⟦proc⟧), rédige ma demande d'arrêt.",
+    "Ma mère est sous ⟦treat⟧ et elle est épuisée, comment l'aider ?",
+    "Je suis sous ⟦med⟧ depuis un an, je peux boire de l'alcool ce soir ?",
+    "je prends ⟦med⟧ matin et soir, c'est compatible avec l'ibuprofène ?",
+    "Écris à mon manager que je dois m'absenter pour ma ⟦treat⟧.",
+    "Mon fils est atteint de ⟦cond⟧, rédige un courrier pour l'école (PAI).",
+    "Peut-on associer ⟦med⟧ et ⟦med2⟧ ? Le médecin m'a prescrit les deux.",
+    "Atteint de ⟦cond⟧ depuis 10 ans, je veux reprendre le sport.",
+    "Je suis ⟦HEALTH=séropositif⟧, dois-je le dire à mon employeur ?",
+    "Ma sœur est ⟦HEALTH=séropositive⟧ et enceinte, quels sont les risques pour le bébé ?",
+    "mon médecin m'a mis sous ⟦med⟧ (diagnostic : ⟦cond⟧), effets secondaires ?",
+    "Suite à ma ⟦treat⟧ j'ai perdu mes cheveux, comment l'annoncer à l'équipe ?",
+]
+
+DE_SHORT = [
+    "Meine AHV-Nummer ist ⟦ahv⟧, bei welcher Ausgleichskasse bin ich?",
+    "Bitte schreib eine E-Mail an ⟦email⟧ und frag nach der Offerte.",
+    "Ruf mich bitte unter ⟦phone_ch⟧ zurück.",
+    "Mein Name ist ⟦person⟧ und ich möchte mein Abo kündigen.",
+    "Neue Adresse: ⟦addr_line⟧ – bitte an die Krankenkasse melden.",
+    "Die Firma hat die UID ⟦uid⟧ MWST, muss ich Mehrwertsteuer verrechnen?",
+    "IBAN für die Rückerstattung: ⟦iban_ch⟧",
+    "Ich wohne in ⟦home⟧ und suche einen Hausarzt.",
+    "Bei mir wurde ⟦cond⟧ diagnostiziert, was darf ich essen?",
+    "Ich nehme ⟦med⟧ und bin oft müde, ist das normal?",
+    "Schreib ein Arbeitszeugnis für ⟦title⟧ ⟦person⟧.",
+    "Meine Mutter ist in ⟦treat⟧, wie kann ich sie unterstützen?",
+    "Tel. ⟦phone_de⟧, USt-IdNr. ⟦vat_de⟧",
+    "Das Passwort für den Server ist ⟦pwd⟧, bitte sicher aufbewahren.",
+    "Kreditkarte ⟦card⟧ wurde doppelt belastet, bitte Reklamation formulieren.",
+    "AHV-Nr. von ⟦first⟧ ⟦last⟧: ⟦ahv⟧",
+]
+IT_SHORT = [
+    "Il mio numero AVS è ⟦ahv⟧, a quale cassa di compensazione sono affiliato?",
+    "Scrivi una mail a ⟦email⟧ per confermare l'appuntamento.",
+    "Richiamami al ⟦phone_ch⟧ dopo le 18.",
+    "Mi chiamo ⟦person⟧ e vorrei disdire l'abbonamento.",
+    "Nuovo indirizzo: ⟦addr_line⟧",
+    "L'azienda ha l'IDI ⟦uid⟧ IVA, devo fatturare l'IVA?",
+    "IBAN per il rimborso: ⟦iban_ch⟧",
+    "Abito a ⟦home⟧ e cerco un medico di famiglia.",
+    "Mi hanno diagnosticato ⟦cond⟧, cosa posso mangiare?",
+    "Prendo ⟦med⟧ ogni mattina, posso bere un bicchiere di vino?",
+    "Numero di telefono della signora ⟦last⟧: ⟦phone_it⟧",
+    "Mia madre è in ⟦treat⟧, come posso aiutarla?",
+    "Partita IVA ⟦vat_it⟧, intestata a ⟦person⟧",
+]
+MIXED = [
+    (
+        "mixed-fr",
+        "Peux-tu translate this for me : « Dear ⟦title⟧ ⟦last⟧, please find attached the invoice » ? Mon mail c'est ⟦email⟧",
+    ),
+    (
+        "mixed-fr",
+        "J'ai besoin d'un cover letter en anglais. Je m'appelle ⟦person⟧, tel ⟦phone_fr⟧, je vis à ⟦home⟧.",
+    ),
+    (
+        "mixed-fr",
+        "Fix ce code stp, il plante : requests.get(url, headers={'Authorization': 'Bearer ⟦gh_token⟧'})",
+    ),
+    (
+        "mixed-fr",
+        "Réécris en anglais pro : le client ⟦person⟧ (IBAN ⟦iban_fr⟧) demande un remboursement ASAP.",
+    ),
+    (
+        "mixed-fr",
+        "C'est quoi le best practice pour stocker ⟦aws_secret⟧ ? Là il est en dur dans le repo.",
+    ),
+    (
+        "mixed-en",
+        "Translate to English: « Bonjour, je suis ⟦person⟧, mon numéro de sécu est ⟦nir⟧ »",
+    ),
+    (
+        "mixed-en",
+        "Translate into French: 'Hi, I'm ⟦first⟧, you can call me on ⟦phone_uk⟧ or email ⟦email⟧.'",
+    ),
+    ("mixed-en", "What does « sous ⟦treat_fr⟧ » mean in this French letter about my dad?"),
+    (
+        "mixed-en",
+        "Help me answer my French landlord: « Madame, le loyer doit être versé sur ⟦iban_fr⟧ avant le 5 » - I live at ⟦addr_line⟧.",
+    ),
+    ("mixed-en", "My Swiss payslip says AVS ⟦ahv⟧ and employer IDE ⟦uid⟧ - what are these?"),
+    (
+        "mixed-fr",
+        "Le ticket dit « user ⟦email⟧ cannot login from ⟦ip⟧ », tu peux résumer en français ?",
+    ),
+    (
+        "mixed-fr",
+        "Mon boss veut un summary en anglais : ⟦person⟧ est en arrêt pour ⟦cond⟧ jusqu'au ⟦date⟧.",
+    ),
+    (
+        "mixed-en",
+        "Is « SIRET ⟦siret⟧ » the same as a company number? The French supplier put it on the quote.",
+    ),
+    (
+        "mixed-en",
+        "Can you proofread my French email? « Bonjour, je vous transmets ma carte ⟦card⟧ pour la réservation. ⟦person⟧ »",
+    ),
+    (
+        "mixed-fr",
+        "Écris un email in English à ⟦email⟧ pour dire que le password ⟦pwd⟧ doit être changé.",
+    ),
+]
+
+EN_DOCS = [
+    """Can you rewrite this email so it sounds more professional?
+
+Hi ⟦first2⟧,
+
+sorry for the late reply. I can't make it on ⟦date⟧, my ⟦treat⟧ got moved. Can we do the week after? You can reach me on ⟦phone⟧ anytime.
+
+Cheers,
+⟦person⟧
+⟦email⟧""",
+    """Improve my CV summary and fix the formatting:
+
+⟦person⟧
+⟦address⟧
+⟦phone⟧ | ⟦email⟧
+
+PROFILE
+⟦job⟧ with 8 years of experience in fintech. Fluent English and French.
+
+EXPERIENCE
+⟦year⟧-now  ⟦company⟧ - led a team of 6
+⟦year2⟧-⟦year⟧  ⟦company2⟧ - built the payments API""",
+    """Summarise this support ticket in 3 bullet points:
+
+Ticket #⟦ticket⟧
+From: ⟦person⟧ <⟦email⟧>
+Phone: ⟦phone⟧
+Subject: refund not received
+
+I returned the order on ⟦date⟧ and I'm still waiting for the refund of ⟦amount⟧. It should go to card ⟦card⟧ or to my account ⟦iban⟧. Please call me back.""",
+    """Write a referral letter based on these notes:
+
+Patient: ⟦person⟧, DOB ⟦dob⟧
+Address: ⟦addr_line⟧
+Known ⟦cond⟧, on ⟦med⟧ 500 mg twice daily. Recent ⟦treat⟧. Referred to cardiology for chest pain.
+GP: ⟦title2⟧ ⟦last2⟧, ⟦phone2⟧""",
+    """Turn this into a formal HR note:
+
+meeting with ⟦person⟧ today. she's been off 3 weeks for ⟦cond⟧, back part time from ⟦date⟧. wants to relocate to ⟦home⟧. SSN on file ⟦ssn⟧. manager ⟦first2⟧ ⟦last2⟧ agrees.""",
+    """Why does this script fail with AuthenticationError?
+
+```python
+import anthropic
+import openai
+
+openai.api_key = "⟦sk_openai⟧"
+claude = anthropic.Anthropic(api_key="⟦sk_ant⟧")
+
+def ask(q: str) -> str:
+    return claude.messages.create(model="claude-3-5-sonnet", max_tokens=256,
+                                  messages=[{"role": "user", "content": q}]).content[0].text
+```""",
+    """Here's my .env, the app can't reach the database. What's wrong?
+
+DATABASE_URL=postgres://⟦user⟧:⟦pwd⟧@⟦host⟧:5432/prod
+REDIS_URL=redis://cache:6379/0
+AWS_ACCESS_KEY_ID=⟦aws_id⟧
+AWS_SECRET_ACCESS_KEY=⟦aws_secret⟧
+STRIPE_SECRET_KEY=⟦stripe_key⟧
+DEBUG=false""",
+    """Convert this CSV to a markdown table:
+
+name,email,phone,city
+⟦person⟧,⟦email⟧,⟦phone⟧,⟦home⟧
+⟦person2⟧,⟦email2⟧,⟦phone2⟧,⟦home2⟧
+⟦person3⟧,⟦email3⟧,⟦phone3⟧,⟦home3⟧""",
+    """Validate this JSON payload against our schema:
+
+{
+  "customer": {"name": "⟦person⟧", "email": "⟦email⟧", "phone": "⟦phone⟧"},
+  "billing": {"address": "⟦addr_line⟧", "card": "⟦card⟧", "exp": "⟦exp⟧"},
+  "order_id": "⟦order⟧"
+}""",
+    """What do these log lines tell you? Is someone brute-forcing us?
+
+⟦ts⟧ WARN auth failed user=⟦email⟧ ip=⟦ip⟧ attempts=5
+⟦ts2⟧ WARN auth failed user=⟦email⟧ ip=⟦ip⟧ attempts=6
+⟦ts3⟧ INFO login ok user=⟦email2⟧ ip=⟦ip2⟧
+⟦ts4⟧ ERROR token rejected: Bearer ⟦jwt⟧""",
+    """Fix the YAML indentation:
+
+slack:
+    token: ⟦slack_token⟧
+  channel: "#alerts"
+github:
+  token: ⟦gh_token⟧
+gitlab:
+   token: ⟦gl_token⟧""",
+    """Write a polite reply to this letter from our tenant:
+
+⟦person⟧
+⟦address⟧
+
+Dear Sir or Madam,
+I am writing about the deposit of ⟦amount⟧ which has still not been returned. Please transfer it to ⟦iban⟧.
+Yours faithfully,
+⟦person⟧""",
+    """Payroll export for review:
+
+employee_id;full_name;ssn;bank_account
+⟦ticket⟧;⟦person⟧;⟦ssn⟧;⟦iban⟧
+⟦ticket2⟧;⟦person2⟧;⟦ssn2⟧;⟦iban2⟧""",
+    """Why won't ssh accept this key?
+
+⟦pem⟧
+
+I copied it into ~/.ssh/id_rsa and ran chmod 600.""",
+    """Draft a reply to this customer email:
+
+From: ⟦email⟧
+Sent: ⟦date⟧
+Hello, my name is ⟦person⟧. I live at ⟦addr_line⟧ and my parcel never arrived. My phone is ⟦phone⟧.""",
+]
+
+FR_DOCS = [
+    """Peux-tu reformuler ce mail pour qu'il soit plus pro ?
+
+Bonjour ⟦first2⟧,
+
+désolé pour le retard. Je ne pourrai pas venir le ⟦date⟧, ma séance de ⟦treat⟧ a été décalée. On peut voir la semaine d'après ? Tu peux me joindre au ⟦phone⟧.
+
+Bien à toi,
+⟦person⟧
+⟦email⟧""",
+    """Améliore mon CV :
+
+⟦person⟧
+⟦address⟧
+⟦phone⟧ – ⟦email⟧
+
+PROFIL
+⟦job⟧, 8 ans d'expérience, bilingue français-anglais.
+
+EXPÉRIENCE
+⟦year⟧ – aujourd'hui : ⟦company⟧
+⟦year2⟧ – ⟦year⟧ : ⟦company2⟧""",
+    """Résume ce ticket en 3 points :
+
+Ticket n°⟦ticket⟧
+De : ⟦person⟧ <⟦email⟧>
+Tél : ⟦phone⟧
+Objet : remboursement non reçu
+
+J'ai renvoyé la commande le ⟦date⟧ et j'attends toujours le remboursement de ⟦amount⟧ sur ma carte ⟦card⟧ ou sur mon compte ⟦iban⟧.""",
+    """Rédige un courrier d'adressage à partir de ces notes :
+
+Cher confrère,
+Je vous adresse ⟦title⟧ ⟦person⟧, né(e) le ⟦dob⟧, NIR ⟦nir⟧, domicilié(e) ⟦addr_line⟧, suivi(e) pour ⟦cond⟧ et traité(e) par ⟦med⟧. Fin de la ⟦treat⟧ le ⟦date⟧.
+Bien confraternellement,
+⟦title2⟧ ⟦person2⟧""",
+    """Mets en forme ce compte rendu d'entretien RH :
+
+entretien avec ⟦person⟧ ce matin. arrêt maladie de 3 semaines (⟦cond⟧), reprise à mi-temps le ⟦date⟧. souhaite une mutation à ⟦home⟧ où vit sa famille. n° sécu ⟦nir⟧. manager : ⟦first2⟧ ⟦last2⟧ d'accord.""",
+    """Pourquoi ce script renvoie 401 ?
+
+```python
+from mistralai import Mistral
+import openai
+
+openai.api_key = "⟦sk_openai⟧"
+client = Mistral(api_key="⟦api_key⟧")
+```""",
+    """Voici mon fichier .env, l'appli n'arrive pas à se connecter. Tu vois le problème ?
+
+DB_HOST=⟦host⟧
+DB_USER=⟦user⟧
+DB_PASSWORD=⟦pwd⟧
+SMTP_PASSWORD=⟦pwd2⟧
+GOOGLE_API_KEY=⟦google_key⟧
+SENTRY_ENV=production""",
+    """Transforme ce CSV en tableau :
+
+nom;prénom;email;téléphone;IBAN
+⟦last⟧;⟦first⟧;⟦email⟧;⟦phone⟧;⟦iban⟧
+⟦last2⟧;⟦first2⟧;⟦email2⟧;⟦phone2⟧;⟦iban2⟧
+⟦last3⟧;⟦first3⟧;⟦email3⟧;⟦phone3⟧;⟦iban3⟧""",
+    """Vérifie ce JSON :
+
+{"client": {"nom": "⟦person⟧", "mail": "⟦email⟧", "tel": "⟦phone⟧",
+  "adresse": "⟦addr_line⟧"},
+ "entreprise": {"siret": "⟦siret⟧", "tva": "⟦vat_fr⟧"},
+ "paiement": {"iban": "⟦iban_fr⟧"}}""",
+    """Analyse ces logs, c'est une attaque ?
+
+⟦ts⟧ WARN échec auth utilisateur=⟦email⟧ ip=⟦ip⟧
+⟦ts2⟧ WARN échec auth utilisateur=⟦email⟧ ip=⟦ip⟧
+⟦ts3⟧ INFO connexion ok utilisateur=⟦email2⟧ ip=⟦ip2⟧""",
+    """Réponds poliment à ce courrier :
+
+⟦person⟧
+⟦address⟧
+
+Madame, Monsieur,
+Je n'ai toujours pas reçu le remboursement de mon dépôt de garantie de ⟦amount⟧. Merci de le virer sur le compte ⟦iban⟧.
+Veuillez agréer mes salutations distinguées.
+⟦person⟧""",
+    """Fiche salarié à compléter :
+
+Nom : ⟦last⟧
+Prénom : ⟦first⟧
+Né(e) le : ⟦dob⟧
+N° de sécurité sociale : ⟦nir⟧
+Adresse : ⟦addr_line⟧
+Téléphone : ⟦phone⟧
+RIB : ⟦iban_fr⟧""",
+    """Facture à relire :
+
+⟦company⟧ – SAS au capital de 50 000 €
+SIREN ⟦siren⟧ – TVA intracommunautaire ⟦vat_fr⟧
+Client : ⟦person⟧, ⟦addr_line⟧
+Règlement par virement : ⟦iban_fr⟧""",
+    """Réponds à ce mail d'un patient :
+
+De : ⟦email⟧
+Bonjour docteur, c'est ⟦person⟧. Depuis que je suis sous ⟦med⟧ j'ai des vertiges. J'ai aussi ⟦cond⟧, est-ce lié ? Mon numéro : ⟦phone⟧.""",
+    """Ajoute des commentaires à cette config :
+
+[database]
+host = ⟦host⟧
+user = ⟦user⟧
+mot_de_passe = ⟦pwd⟧
+
+[api]
+cle = ⟦api_key⟧""",
+]
+
+CH_DOCS = [
+    (
+        "fr",
+        """Complète la fiche de salaire :
+
+Employé : ⟦person⟧
+Adresse : ⟦address⟧
+N° AVS : ⟦ahv⟧
+IBAN : ⟦iban_ch⟧
+Employeur : ⟦company⟧, IDE ⟦uid⟧ TVA""",
+    ),
+    (
+        "fr",
+        """Reformule ce mail pour la régie :
+
+Bonjour,
+Je suis locataire (adresse : ⟦addr_line⟧). Le chauffage est en panne depuis le ⟦date⟧. Merci de me rappeler au ⟦phone_ch⟧.
+⟦person⟧""",
+    ),
+    (
+        "de",
+        """Bitte formuliere diese Nachricht höflicher:
+
+Grüezi ⟦title⟧ ⟦last⟧
+Ich warte immer noch auf die Rückzahlung auf mein Konto ⟦iban_ch⟧. Meine AHV-Nummer ist ⟦ahv⟧.
+Freundliche Grüsse
+⟦person2⟧
+⟦phone_ch⟧""",
+    ),
+    (
+        "de",
+        """Lebenslauf verbessern:
+
+⟦person⟧
+⟦address⟧
+⟦phone_ch⟧ · ⟦email⟧
+AHV-Nr.: ⟦ahv⟧""",
+    ),
+    (
+        "it",
+        """Migliora questa lettera:
+
+Gentile ⟦title⟧ ⟦last⟧,
+le confermo il trasferimento al nuovo indirizzo ⟦addr_line⟧. Il mio IBAN è ⟦iban_ch⟧ e il numero AVS ⟦ahv⟧.
+Cordiali saluti,
+⟦person2⟧""",
+    ),
+    (
+        "it",
+        """Riassumi questa nota:
+
+Paziente ⟦person⟧, affetto da ⟦cond⟧, in terapia con ⟦med⟧. Telefono ⟦phone_ch⟧.""",
+    ),
+]
+
+# ---------------------------------------------------------------- clean prompts (no gold span)
+
+EN_CLEAN = [
+    "What's new in Django ⟦ver⟧ compared to the previous release?",
+    "git revert ⟦sha⟧ fails with a merge conflict, how do I resolve it?",
+    "Write a Postgres query that finds rows where id = '⟦uuid⟧'",
+    "Where is order ⟦order⟧? It says shipped but there's been no update for 5 days.",
+    "Tracking ⟦tracking⟧ shows 'exception', what does that mean?",
+    "Is ⟦price⟧ a good price for a used ⟦product⟧?",
+    "Convert ⟦date⟧ to ISO 8601 and tell me which weekday it was.",
+    "Find the book with ISBN ⟦isbn⟧ and summarise it.",
+    "Which colour is ⟦hex⟧? Suggest a complementary palette.",
+    "Decode this base64 string: ⟦blob⟧",
+    "Why does my IBAN validator accept ⟦bad_iban⟧? The checksum should fail.",
+    "Add ⟦bad_card⟧ to the invalid card numbers in our unit tests, it fails Luhn.",
+    "Write a haiku about ⟦place⟧.",
+    "Plan a 3-day itinerary in ⟦place⟧ for a food lover.",
+    "Compare ⟦company⟧ and ⟦company2⟧ as employers for data scientists.",
+    "Write a product description for the ⟦product⟧.",
+    "Explain the difference between a list and a tuple in Python.",
+    "How do I center a div in CSS?",
+    "Our docker image ⟦docker⟧ fails to build on ARM, any ideas?",
+    "kubectl logs ⟦pod⟧ shows CrashLoopBackOff, what should I check first?",
+    "Error ⟦errcode⟧ when installing updates, how to fix?",
+    "The service listens on port ⟦port⟧ but curl hangs forever.",
+    "Invoice ⟦invoice⟧ shows ⟦price⟧ but the PO says ⟦price2⟧; write a neutral note to accounting.",
+    "Flight ⟦flight⟧ was cancelled, what compensation does EU261 give passengers?",
+    "Zoom says meeting ID ⟦zoom⟧ is invalid, why?",
+    "Revenue grew ⟦pct⟧ to ⟦big⟧ units this quarter, write an upbeat company tweet.",
+    "Summarise RFC 7231 section 6 in plain English.",
+    "What's the population of ⟦place⟧?",
+    "SKU ⟦sku⟧ is out of stock, write a back-in-stock email template with a {first_name} placeholder.",
+    "Regex to match UUIDs like ⟦uuid⟧ in Go?",
+    "I expected the MD5 ⟦mdhash⟧ but got a different one after download, why?",
+    "Give me 10 interview questions for a junior DevOps engineer.",
+    "Write unit tests for a function that validates French NIR numbers.",
+    "Explain how IBAN check digits are computed, step by step.",
+    "Why does npm install lodash@⟦ver⟧ warn about a vulnerability?",
+    "Coupon ⟦coupon⟧ is not applied at checkout, what could be wrong in Shopify?",
+    "The ⟦place⟧ office needs a new coffee machine, write the request to facilities.",
+    "Convert ⟦price⟧ to CHF at a rough current rate.",
+    "How many working days are there between ⟦date⟧ and ⟦date2⟧?",
+    "Our fixture uses ⟦bad_nir⟧ as an invalid NIR; write a pytest case asserting it is rejected.",
+    "Add ⟦bad_ahv⟧ to the list of invalid AHV numbers in the test suite.",
+    "What checksum does ⟦isbn⟧ use?",
+    "Batch ⟦order⟧ failed at step 3 of 7, write a status update for the team channel.",
+    "Build #⟦ticket⟧ failed: ModuleNotFoundError: No module named 'yaml'",
+    "Translate 'the meeting has moved to room ⟦room⟧' into German.",
+    "What is ⟦big⟧ divided by 12?",
+    "Which is smaller, ⟦docker⟧ or the alpine variant?",
+    "What does HTTP 429 mean and how should a client back off?",
+    "Generate a UUID v7 in Python.",
+    "Write a SQL query that masks the email column of the users table.",
+    "Translate 'privacy policy' into French, German and Italian.",
+    "Explain the JWT structure (header.payload.signature) without using a real token.",
+    "is ⟦place⟧ or ⟦place2⟧ better for a team offsite in spring?",
+    "Write a short poem about autumn in ⟦place⟧",
+    "What's the time difference between ⟦place⟧ and Tokyo?",
+    "Tell me a fun fact about the history of ⟦company⟧.",
+    "Which course should I take first, ⟦course⟧ or ⟦course2⟧?",
+    "Price went from ⟦price⟧ to ⟦price2⟧, what's the percentage change?",
+    "Our API returns ⟦errcode⟧ for request ⟦uuid⟧, what does it mean?",
+    "Write release notes for ⟦ver⟧: fixed the login timeout, faster search.",
+    "Estimate shipping for SKU ⟦sku⟧ (2.4 kg) from our warehouse to ⟦place⟧.",
+    "The webinar starts at ⟦hh⟧ CET on ⟦date⟧ - what time is that in New York?",
+    "Split a bill of ⟦price⟧ between 6 people with a 15% tip.",
+    "Why does Excel turn ⟦order⟧ into scientific notation?",
+    "Explain what FROM ⟦docker⟧ does in a Dockerfile.",
+]
+
+FR_CLEAN = [
+    "Quoi de neuf dans Django ⟦ver⟧ ?",
+    "git revert ⟦sha⟧ échoue avec un conflit, comment faire ?",
+    "Où en est la commande n° ⟦order⟧ ? Expédiée mais pas de suivi depuis 5 jours.",
+    "Le colis ⟦tracking⟧ est bloqué en douane, que faire ?",
+    "⟦price⟧ pour un ⟦product⟧ d'occasion, c'est correct ?",
+    "Écris un haïku sur ⟦place⟧.",
+    "Le bureau de ⟦place⟧ déménage en septembre, rédige l'annonce interne.",
+    "Compare ⟦company⟧ et ⟦company2⟧ pour un stage en data.",
+    "Explique la différence entre une liste et un tuple en Python.",
+    "Pourquoi mon validateur accepte ⟦bad_iban⟧ alors que la clé est fausse ?",
+    "Ajoute ⟦bad_card⟧ aux numéros de carte invalides de nos tests unitaires.",
+    "Convertis le ⟦date⟧ au format ISO et dis-moi quel jour de la semaine c'était.",
+    "Trouve le livre ISBN ⟦isbn⟧ et résume-le.",
+    "Quelle couleur est ⟦hex⟧ ? Propose une palette assortie.",
+    "Décode cette chaîne base64 : ⟦blob⟧",
+    "Facture ⟦invoice⟧ : ⟦price⟧ au lieu de ⟦price2⟧, rédige une note neutre pour la compta.",
+    "Le vol ⟦flight⟧ est annulé, quels sont les droits des passagers ?",
+    "L'image ⟦docker⟧ ne build pas sur ARM, une idée ?",
+    "kubectl logs ⟦pod⟧ affiche CrashLoopBackOff, je regarde quoi ?",
+    "Erreur ⟦errcode⟧ à l'installation, comment corriger ?",
+    "Le service écoute sur le port ⟦port⟧ mais rien ne répond.",
+    "Écris des tests unitaires pour une fonction qui valide les numéros SIRET.",
+    "Explique comment fonctionne la clé de contrôle d'un NIR.",
+    "Combien de jours ouvrés entre le ⟦date⟧ et le ⟦date2⟧ ?",
+    "Notre fixture utilise ⟦bad_nir⟧ comme NIR invalide : écris le test pytest.",
+    "Ajoute ⟦bad_ahv⟧ à la liste des numéros AVS invalides des tests.",
+    "Le CA a progressé de ⟦pct⟧ pour atteindre ⟦big⟧ €, écris un post LinkedIn pour l'entreprise.",
+    "Le code promo ⟦coupon⟧ ne s'applique pas, que vérifier dans PrestaShop ?",
+    "Zoom : « ID de réunion ⟦zoom⟧ invalide », pourquoi ?",
+    "Traduis « la réunion est déplacée en salle ⟦room⟧ » en anglais.",
+    "Propose un itinéraire de 3 jours à ⟦place⟧ pour un gourmand.",
+    "Quelle est la population de ⟦place⟧ ?",
+    "Rédige une fiche produit pour le ⟦product⟧.",
+    "Comment centrer une div en CSS ?",
+    "Donne-moi 10 questions d'entretien pour un poste de DevOps junior.",
+    "Écris une requête SQL qui masque les adresses e-mail de la table clients.",
+    "Le lot ⟦sku⟧ est en rupture, écris un mail type avec un champ {prénom}.",
+    "Quelle TVA s'applique à une prestation de conseil en France ?",
+    "Résume l'article 9 du RGPD en 5 points.",
+    "Écris une fonction JavaScript qui formate ⟦big⟧ avec des espaces.",
+    "Pourquoi npm install lodash@⟦ver⟧ affiche une vulnérabilité ?",
+    "La commande ⟦order⟧ est partie au mauvais entrepôt, rédige le message pour le transporteur.",
+    "c'est quoi la différence entre SIREN et SIRET ?",
+    "Comment calculer la clé RIB à partir d'un IBAN ?",
+    "Le prix est passé de ⟦price⟧ à ⟦price2⟧, quel pourcentage ?",
+    "Écris un poème sur l'automne à ⟦place⟧",
+    "Raconte l'histoire de ⟦company⟧ en 5 lignes.",
+    "Le cours ⟦course⟧ est-il un prérequis pour ⟦course2⟧ ?",
+    "le ticket ⟦ticket⟧ est bloqué depuis ⟦date⟧, relance l'équipe infra (message générique)",
+    "Rédige les notes de version de la ⟦ver⟧ : correction du timeout, recherche plus rapide.",
+    "Le devis ⟦invoice⟧ s'élève à ⟦price⟧ HT, calcule le TTC avec 20 % de TVA.",
+    "Le webinaire est à ⟦hh⟧ le ⟦date⟧, quelle heure à Montréal ?",
+    "Pourquoi Excel transforme ⟦order⟧ en notation scientifique ?",
+    "Le commit ⟦sha⟧ n'existe pas sur main, comment le retrouver ?",
+    "Quelle différence entre ⟦docker⟧ et une image distroless ?",
+    "Résume les nouveautés de Python ⟦ver⟧ pour des débutants.",
+]
+
+DE_IT_CLEAN = [
+    ("de", "Was ist neu in Python ⟦ver⟧?"),
+    ("de", "Schreib ein Gedicht über den Herbst in ⟦place⟧."),
+    ("de", "Bestellung ⟦order⟧ ist noch nicht angekommen, was kann ich tun?"),
+    ("de", "Erklär mir den Unterschied zwischen UID und AHV-Nummer."),
+    ("de", "Der Preis ist ⟦price⟧, ist das für ein ⟦product⟧ günstig?"),
+    ("it", "Quali sono le novità di Django ⟦ver⟧?"),
+    ("it", "Scrivi un haiku su ⟦place⟧."),
+    ("it", "L'ordine ⟦order⟧ non è ancora arrivato, cosa posso fare?"),
+    ("it", "Spiegami la differenza tra IBAN e BIC."),
+]
+
+CODE_CLEAN = [
+    (
+        "en",
+        """Why is this query slow?
+
+```sql
+SELECT o.id, SUM(l.amount) AS total
+FROM orders o JOIN order_lines l ON l.order_id = o.id
+WHERE o.created_at > '⟦date⟧'
+GROUP BY o.id
+HAVING SUM(l.amount) > 1000;
+```""",
+    ),
+    (
+        "en",
+        """Review this code, is reading the key like this safe?
+
+```python
+import os
+from openai import OpenAI
+
+client = OpenAI(api_key=os.environ["OPENAI_API_KEY"])
+resp = client.responses.create(model="gpt-4o-mini", input="ping")
+```""",
+    ),
+    (
+        "en",
+        """Fix the off-by-one in my Luhn check:
+
+```python
+def luhn_ok(number: str) -> bool:
+    digits = [int(d) for d in number if d.isdigit()]
+    total = 0
+    for i, d in enumerate(reversed(digits)):
+        if i % 2 == 0:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return total % 10 == 0
+```""",
+    ),
+    (
+        "en",
+        """docker-compose.yml:
+
+services:
+  db:
+    image: ⟦docker⟧
+    environment:
+      POSTGRES_PASSWORD: ${DB_PASSWORD}
+      POSTGRES_USER: ${DB_USER}
+    ports:
+      - "⟦port⟧:⟦port⟧"
+
+Where does DB_PASSWORD come from at runtime?""",
+    ),
+    (
+        "en",
+        """Why does this return NaN?
+
+```js
+const total = items.reduce((sum, item) => sum + item.price * item.qty, 0);
+console.log(total.toFixed(2));
+```""",
+    ),
+    (
+        "en",
+        """Explain this lockfile entry:
+
+"node_modules/lodash": {
+  "version": "⟦ver⟧",
+  "resolved": "https://registry.npmjs.org/lodash/-/lodash-4.17.21.tgz",
+  "integrity": "sha512-⟦blob⟧"
+}""",
+    ),
+    (
+        "en",
+        """Is it OK to commit this .env.example?
+
+OPENAI_API_KEY=your-key-here
+STRIPE_SECRET_KEY=sk_test_xxxxxxxxxxxx
+DATABASE_URL=postgres://localhost:5432/app
+DEBUG=true""",
+    ),
+    (
+        "en",
+        """Parse these log lines with awk and compute the p95 latency:
+
+⟦ts⟧ INFO req_id=⟦uuid⟧ path=/api/orders status=200 latency_ms=⟦n⟧
+⟦ts2⟧ INFO req_id=⟦uuid2⟧ path=/api/orders status=200 latency_ms=⟦n2⟧
+⟦ts3⟧ WARN req_id=⟦uuid3⟧ path=/api/cart status=429 latency_ms=⟦n3⟧""",
+    ),
+    (
+        "en",
+        """Convert this CSV to JSON:
+
+sku,name,price,stock
+⟦sku⟧,⟦product⟧,⟦price⟧,⟦n⟧
+⟦sku2⟧,⟦product2⟧,⟦price2⟧,⟦n2⟧""",
+    ),
+    (
+        "en",
+        """What's wrong with this CSS?
+
+.button {
+  background: ⟦hex⟧;
+  color: ⟦hex2⟧;
+  background-image: url("data:image/png;base64,⟦blob⟧");
+}""",
+    ),
+    (
+        "fr",
+        """Pourquoi cette requête est lente ?
+
+```sql
+SELECT c.id, COUNT(*) FROM commandes c
+JOIN lignes l ON l.commande_id = c.id
+WHERE c.date_creation > '⟦date⟧'
+GROUP BY c.id;
+```""",
+    ),
+    (
+        "fr",
+        """Relis ce code, c'est propre de lire la clé comme ça ?
+
+```python
+import os
+import anthropic
+
+client = anthropic.Anthropic(api_key=os.getenv("ANTHROPIC_API_KEY"))
+```""",
+    ),
+    (
+        "fr",
+        """Mon fichier .env.exemple :
+
+MISTRAL_API_KEY=votre-cle-ici
+DB_PASSWORD=
+SMTP_HOST=smtp.example.com
+
+Je peux le commiter ?""",
+    ),
+    (
+        "fr",
+        """Explique ce changelog :
+
+## ⟦ver⟧
+- fix: correction du calcul de TVA (commit ⟦sha⟧)
+- feat: export CSV des commandes
+## ⟦ver2⟧
+- perf: cache des requêtes (⟦pct⟧ plus rapide)""",
+    ),
+    (
+        "fr",
+        """Que veut dire ce JSON de commande ?
+
+{"commande": "⟦order⟧", "articles": [{"sku": "⟦sku⟧", "prix": "⟦price⟧", "qte": ⟦n⟧}],
+ "suivi": "⟦tracking⟧", "id": "⟦uuid⟧"}""",
+    ),
+    (
+        "fr",
+        """Écris une regex pour valider un IBAN français, et commente ce code :
+
+```python
+import re
+IBAN_FR = re.compile(r"^FR\\d{2}(?: ?\\d{4}){5} ?\\d{3}$")
+```""",
+    ),
+]
+
+
+def all_templates() -> list[Template]:
+    out = group("en", EN_SHORT) + group("fr", FR_SHORT)
+    out += group("de", DE_SHORT) + group("it", IT_SHORT)
+    out += [Template(lang, text) for lang, text in MIXED]
+    out += group("en", EN_DOCS, doc=True, repeat=6) + group("fr", FR_DOCS, doc=True, repeat=6)
+    out += [Template(lang, text, doc=True, repeat=5) for lang, text in CH_DOCS]
+    out += group("en", EN_CLEAN, repeat=5) + group("fr", FR_CLEAN, repeat=5)
+    out += [Template(lang, text, repeat=3) for lang, text in DE_IT_CLEAN]
+    out += [Template(lang, text, doc=True, repeat=5) for lang, text in CODE_CLEAN]
+    return out
+
+
+def build(seed: int = SEED) -> list[dict[str, object]]:
+    v = Values(seed)
+    rows: list[dict[str, object]] = []
+    seen: set[str] = set()
+    for tpl in all_templates():
+        made = 0
+        for _ in range(3 * tpl.repeat):  # a template without slots only varies by style
+            b = render(tpl, v)
+            if b.text in seen:
+                continue
+            seen.add(b.text)
+            rows.append({"text": b.text, "spans": b.spans, "language": b.language, "tags": b.tags})
+            made += 1
+            if made == tpl.repeat:
+                break
+    random.Random(seed).shuffle(rows)
+    return [{"id": f"dev-{i:04d}", **row} for i, row in enumerate(rows, start=1)]
+
+
+def main() -> None:
+    rows = build()
+    with OUT.open("w", encoding="utf-8") as handle:
+        for row in rows:
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+    labels: dict[str, int] = {}
+    for row in rows:
+        for span in row["spans"]:  # type: ignore[attr-defined]
+            labels[span["label"]] = labels.get(span["label"], 0) + 1
+    clean = sum(1 for row in rows if not row["spans"])
+    digest = hashlib.sha256(OUT.read_bytes()).hexdigest()[:12]
+    print(f"{len(rows)} examples ({clean} clean) -> {OUT} sha256:{digest}")
+    print(", ".join(f"{k}={v}" for k, v in sorted(labels.items())))
+
+
+if __name__ == "__main__":
+    main()

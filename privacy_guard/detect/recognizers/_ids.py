@@ -11,27 +11,47 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 
-from privacy_guard.detect.recognizers.base import DIGIT_SEP, Span
+from privacy_guard.detect.recognizers.base import Span
 
-SEP = DIGIT_SEP
 PRIORITY = 20
+
+# What may separate two characters of an identifier: DIGIT_SEP's spaces, dots, dashes, slashes
+# and line break, plus the padded forms people and evaders use ("756 / 1234", "CH - E").
+_GAP = r"[ \t\u00a0\u202f]{0,3}"
+_INLINE_SEP = rf"{_GAP}(?:[.\-/]{_GAP})?"
+SEP = rf"{_INLINE_SEP}(?:\r?\n{_GAP})?"
 
 _GROUP = re.compile(r"[0-9A-Za-z]+")
 _SEPARATOR = re.compile(r"[^0-9A-Za-z]+")
-# The digit run goes on past the candidate: "1 85 05 … 36 7", "123-45-6789-01", "0,75".
-_RUN_BEFORE = re.compile(r"(?:\d[ \t.,\-/\u00a0\u202f]|\w[\-/])\Z")
-_RUN_AFTER = re.compile(r"[ \t.,\-/\u00a0\u202f]\d|[\-/]\w")
+# More digits continue the candidate: "1 85 05 … 36 7", "123-45-6789-01", "0,75". A line
+# break only continues a candidate that already spans lines (a table of numbers); otherwise
+# it ends a line of a form ("SIRET : 732 829 320 00074\n12 rue …").
+_RUN_BEFORE = re.compile(rf"(?:\d{_INLINE_SEP}|\d,|\w[\-/])\Z")
+_RUN_AFTER = re.compile(rf"{_INLINE_SEP}\d|,\d|[\-/]\w")
+_RUN_BEFORE_MULTILINE = re.compile(rf"\d{SEP}\Z")
+_RUN_AFTER_MULTILINE = re.compile(rf"{SEP}\d")
 # "+33 6 12 34 56 78" holds 9 digits after its country code; so does "0041 79 …".
-_PHONE_PREFIX = re.compile(r"(?:\+\s?\d{1,3}|\b00\d{2}|\(0\))[ .\-]?\Z")
+_PHONE_PREFIX = re.compile(r"(?:\+\s?\d{1,3}|\(\+?\d{1,3}\)|\b00\d{2}|\(0\))[ .\-]?\Z")
 
-# Words that say a number is something other than personal data: orders, tickets, parcels,
-# invoices, phones, bank accounts, amounts.
-NOT_AN_ID = re.compile(
-    r"(?i)(?<!\w)(?:orders?|commandes?|tickets?|tracking|suivi|colis|parcels?|shipments?|"
-    r"factures?|invoices?|r[ée]f(?:[ée]rences?)?|transactions?|t[ée]l(?:[ée]phone)?|"
-    r"phones?|mobiles?|portable|fax|isbn|issn|ean|gtin|iban|comptes?|accounts?|"
-    r"euros?|dollars?|francs?|eur|usd|chf|gbp|habitants)(?!\w)|(?<!\w)#|[€$£]"
+# Words that say a number identifies a thing, not a person: orders, tickets, parcels,
+# invoices, products ...
+_THING_WORDS = (
+    r"(?<!in )orders?|commandes?|tickets?|tracking|suivi|colis|parcels?|shipments?|factures?|"
+    r"invoices?|r[ée]f(?:[ée]rences?)?|transactions?|isbn|issn|ean|gtin|upc|iban|barcodes?|"
+    r"code[\s-]barres?|sku"
 )
+# ... or is a phone number, an amount or a quantity.
+_PHONE_AMOUNT_WORDS = (
+    r"t[ée]l(?:[ée]phone)?|phones?|mobiles?|portable|fax|appel\w*|call|ruf|anrufen|whatsapp|sms|"
+    r"euros?|dollars?|francs?|eur|usd|chf|gbp|montants?|totals?|budgets?|prix|prices?|"
+    r"co[uû]ts?|costs?|chiffre\s+d.affaires|revenues?|salaires?|salar(?:y|ies)|population|"
+    r"habitants|personnes|people|users|utilisateurs|visit(?:eu)?rs|vues|views|downloads|"
+    r"t[ée]l[ée]chargements|units?|unit[ée]s|pages|lignes|lines|rows|mots|words|tokens|octets|"
+    r"bytes|kb|mb|gb|tb|km|kg|tonnes?|tons"
+)
+OTHER_IDS = re.compile(rf"(?i)(?<!\w)(?:{_THING_WORDS})(?!\w)|(?<!\w)#")
+# For the weakly checked 9- and 14-digit numbers.
+NOT_AN_ID = re.compile(rf"(?i)(?<!\w)(?:{_THING_WORDS}|{_PHONE_AMOUNT_WORDS})(?!\w)|(?<!\w)#|[€$£]")
 
 # Cues shared by the two owners of bare 9-digit numbers, FR_SIREN and US_SSN.
 COMPANY_WORDS = re.compile(
@@ -44,21 +64,17 @@ SSN_WORDS = re.compile(
     r"s[ée]curit[ée]\s+sociale)(?!\w)"
 )
 
-# EU VAT prefixes ("EL" is Greece, "XI" Northern Ireland, "EU" the OSS scheme) and "GB".
-VAT_COUNTRIES = (
-    "AT BE BG CY CZ DE DK EE EL ES EU FI FR GB GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI "
-    "SK XI"
-).split()
-# A value right after a VAT prefix ("FRKL 399859412", "CHE 123 456 789") belongs to that VAT number.
+# A value right after a VAT prefix ("FRKL 399859412", "CHE 123 456 789", "DE 123 456 789")
+# belongs to that VAT number.
 _VAT_PREFIX = re.compile(
-    rf"(?<!\w)(?:FR[ .\-]?[0-9A-Z]{{2}}|CHE|{'|'.join(c for c in VAT_COUNTRIES if c != 'FR')})"
-    r"[ .\-]?\Z"
+    rf"(?<!\w)(?:FR{SEP}[0-9A-Z]{SEP}[0-9A-Z]|C{SEP}H{SEP}E|AT|BE|BG|CY|CZ|DE|DK|EE|EL|ES|EU|FI|"
+    rf"GB|GR|HR|HU|IE|IT|LT|LU|LV|MT|NL|PL|PT|RO|SE|SI|SK|XI){SEP}\Z"
 )
 
 
-def digit_run(count: int, first: str = r"\d") -> str:
-    """`count` digits, the first matching `first`, with an optional separator between any two."""
-    return rf"{first}(?:{SEP}\d){{{count - 1}}}"
+def digit_run(count: int) -> str:
+    """`count` digits with an optional separator between any two."""
+    return rf"\d(?:{SEP}\d){{{count - 1}}}"
 
 
 def candidates(body: str) -> re.Pattern[str]:
@@ -74,16 +90,18 @@ def group_sizes(raw: str) -> tuple[int, ...]:
 
 
 def one_separator(raw: str) -> bool:
-    """True when every gap between groups is the same separator ("732 829 320", not "732.829 320")."""
+    """True when all gaps between groups are the same: "732 829 320", not "732.829 320"."""
     return len(set(_SEPARATOR.findall(raw))) <= 1
 
 
 def in_longer_run(text: str, start: int, end: int) -> bool:
-    """True when more digits continue the candidate across a single separator."""
-    return (
-        _RUN_BEFORE.search(text, max(0, start - 2), start) is not None
-        or _RUN_AFTER.match(text, end) is not None
-    )
+    """True when more digits continue the candidate across a separator."""
+    lo = max(0, start - 16)
+    if "\n" in text[start:end]:
+        before, after = _RUN_BEFORE_MULTILINE, _RUN_AFTER_MULTILINE
+    else:
+        before, after = _RUN_BEFORE, _RUN_AFTER
+    return before.search(text, lo, start) is not None or after.match(text, end) is not None
 
 
 def after_phone_prefix(text: str, start: int) -> bool:
@@ -91,7 +109,7 @@ def after_phone_prefix(text: str, start: int) -> bool:
 
 
 def after_vat_prefix(text: str, start: int) -> bool:
-    return _VAT_PREFIX.search(text, max(0, start - 8), start) is not None
+    return _VAT_PREFIX.search(text, max(0, start - 24), start) is not None
 
 
 def nearest_cue(
@@ -102,19 +120,27 @@ def nearest_cue(
     before: int = 48,
     after: int = 32,
 ) -> str | None:
-    """The label of the cue closest to [start, end): the last one within `before` characters
-    ahead of it or the first one within `after` characters behind it. None when none is near."""
+    """The label of the cue that names the value at [start, end): the closest one ending
+    within `before` characters ahead of it, else the closest one starting within `after`
+    characters behind it on the same line ("732 829 320 (SIREN)"). `OTHER_IDS` and `NOT_AN_ID`
+    only count right next to the value ("Order #", "tél :"), where they are reliable."""
     best: tuple[int, str] | None = None
-    lo, hi = max(0, start - before), min(len(text), end + after)
     for label, pattern in cues.items():
-        for match in pattern.finditer(text, lo, start):
+        reach = 24 if pattern in (OTHER_IDS, NOT_AN_ID) else before
+        # Start early enough to see a whole cue word that ends within reach.
+        for match in pattern.finditer(text, max(0, start - reach - 24), start):
             distance = start - match.end()
-            if best is None or distance < best[0]:
+            if distance <= reach and (best is None or distance < best[0]):
                 best = (distance, label)
-        match = pattern.search(text, end, hi)
-        # A cue after the value counts for a little less than one before it ("SIREN : 732 …").
-        if match is not None and (best is None or match.start() - end + 1 < best[0]):
-            best = (match.start() - end + 1, label)
+    if best is not None:
+        return best[1]
+    line_end = text.find("\n", end)
+    hi = min(len(text) if line_end < 0 else line_end, end + after)
+    for label, pattern in cues.items():
+        reach = 16 if pattern in (OTHER_IDS, NOT_AN_ID) else after
+        match = pattern.search(text, end, min(hi, end + reach))
+        if match is not None and (best is None or match.start() - end < best[0]):
+            best = (match.start() - end, label)
     return None if best is None else best[1]
 
 

@@ -15,10 +15,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from privacy_guard.detect.recognizers.base import context_before
+from privacy_guard.detect.recognizers.base import Recognizer, context_before
 from privacy_guard.detect.types import Span
 
-__all__ = ["AddressRecognizer"]
+__all__ = ["RECOGNIZERS", "AddressRecognizer"]
 
 ENTITY = "LOCATION"
 PRIORITY = 8
@@ -39,7 +39,7 @@ _SEP = rf"(?:{_SEP_STRONG}|{_SP})"
 
 _UPPER = r"A-ZÀ-ÖØ-ÞŒ"
 _ALNUM = r"[^\W_]"
-_WORD_TAIL = rf"{_ALNUM}*(?:[-'’]{_ALNUM}+){{0,4}}"
+_WORD_TAIL = rf"{_ALNUM}*(?:[-'’/]{_ALNUM}+){{0,4}}"
 # A capitalised word, with an optional elided article ("l'Hôpital", "d'Alésia").
 _CAPWORD = rf"(?:[dlDL]['’])?[{_UPPER}]{_WORD_TAIL}"
 _WORD = rf"(?:[dlDL]['’])?[^\W\d_]{_WORD_TAIL}"
@@ -86,8 +86,8 @@ _EU_STREET_NUM = (
 )
 _EU_STREET_NONUM = rf"{_PTYPE}{_SP}{_NAME_STRICT}"
 
-_CITY_WORD = rf"(?!(?i:cedex)(?![^\W_])){_CAPWORD}"
-_CITY = rf"{_CITY_WORD}(?:{_SP}(?:{_PARTICLE}{_SP}){{0,2}}{_CITY_WORD}){{0,3}}"
+_CITY_WORD = rf"(?!(?i:cedex)(?![^\W_])){_CAPWORD}(?:(?<=\bSt)\.|(?<=\bSte)\.)?"
+_CITY = rf"(?:{_PARTICLE}{_SP})?{_CITY_WORD}(?:{_SP}(?:{_PARTICLE}{_SP}){{0,2}}{_CITY_WORD}){{0,3}}"
 _EU_LOCALITY = (
     rf"(?:(?:BP|B\.P\.|CS|TSA){_SP}?\d{{1,6}}{_SEP})?"
     rf"(?:(?:F|FR|CH)[ \t]?-[ \t]?|(?:F|FR|CH){_SP})?"
@@ -135,7 +135,8 @@ _UK_STREET = (
     rf"(?:{_UK_UNIT}{_SEP_STRONG}(?:{_EN_NUMBER}{_SP})?{_EN_NAME}"
     rf"|{_EN_NUMBER}{_SP}{_EN_NAME})"
 )
-_UK_LOCALITY = rf"(?:{_SEP}{_US_CITY}){{0,2}}{_SEP}{_UK_POSTCODE}"
+# The town is required: "Model 3 Performance SW1 2AB" has the shape of a street and postcode.
+_UK_LOCALITY = rf"(?:{_SEP}{_US_CITY}){{1,2}}{_SEP}{_UK_POSTCODE}"
 
 _MILITARY = (
     rf"(?:(?:PSC|CMR|Unit){_SP}\d{{1,5}},?{_SP}Box{_SP}\d{{1,5}}"
@@ -214,3 +215,6 @@ class AddressRecognizer:
                 continue
             if context_before(text, start, _STREET_ONLY_CONTEXT, window=40):
                 yield Span(ENTITY, start, end, SCORE_STREET_ONLY, PRIORITY)
+
+
+RECOGNIZERS: list[Recognizer] = [AddressRecognizer()]

@@ -7,12 +7,15 @@ import re
 from stdnum.ch import ssn, uid
 
 from privacy_guard.detect.recognizers._ids import (
+    OTHER_IDS,
     SEP,
     IdRecognizer,
     after_phone_prefix,
     candidates,
+    digit_run,
     group_sizes,
     in_longer_run,
+    nearest_cue,
 )
 from privacy_guard.detect.recognizers.base import Recognizer, digits_only, has_context
 
@@ -40,27 +43,25 @@ class ChAhvRecognizer(IdRecognizer):
             return None
         if group_sizes(raw) not in self.usual_groupings and in_longer_run(text, start, end):
             return None
-        return 1.0 if has_context(text, start, end, AHV_WORDS) else 0.95
+        cue = nearest_cue(text, start, end, {"ahv": AHV_WORDS, "other": OTHER_IDS})
+        if cue == "other":  # a barcode, an order number
+            return None
+        return 1.0 if cue == "ahv" else 0.95
 
 
 class ChUidRecognizer(IdRecognizer):
-    """CHE + 9 digits, mod-11 check digit: CHE-123.456.788. The span includes the VAT or
-    commercial-register suffix when present ("CHE-123.456.788 MWST"): for a Swiss VAT number
-    the suffix is part of its official form, so the span matches what a person would mark."""
+    """CHE + 9 digits, mod-11 check digit: CHE-123.456.788. A VAT or commercial-register suffix
+    ("CHE-123.456.788 MWST") is a cue word, not part of the span."""
 
     entity_type = "CH_UID"
-    pattern = candidates(
-        rf"[Cc][Hh][Ee]{SEP}(?P<digits>\d(?:{SEP}\d){{8}})(?:[ \u00a0]?(?:MWST|TVA|IVA|HR))?"
-    )
-    usual_groupings = frozenset({(9,), (3, 3, 3)})
+    pattern = candidates(rf"[Cc]{SEP}[Hh]{SEP}[Ee]{SEP}(?P<digits>{digit_run(9)})")
+    usual_groupings = frozenset({(3, 9), (3, 3, 3, 3), (12,)})
 
     def judge(self, match: re.Match[str], text: str, start: int, end: int) -> float | None:
-        digits = match["digits"]
-        if not uid.is_valid("CHE" + digits_only(digits)):
+        raw = match["id"]
+        if not uid.is_valid("CHE" + digits_only(match["digits"])):
             return None
-        if group_sizes(digits) not in self.usual_groupings and in_longer_run(
-            text, match.start("digits"), match.end("digits")
-        ):
+        if group_sizes(raw) not in self.usual_groupings and in_longer_run(text, start, end):
             return None
         return 1.0 if has_context(text, start, end, UID_WORDS) else 0.95
 

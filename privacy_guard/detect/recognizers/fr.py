@@ -9,6 +9,7 @@ from stdnum.fr import nir, siren, siret
 from privacy_guard.detect.recognizers._ids import (
     COMPANY_WORDS,
     NOT_AN_ID,
+    OTHER_IDS,
     SEP,
     SSN_WORDS,
     IdRecognizer,
@@ -23,6 +24,11 @@ from privacy_guard.detect.recognizers._ids import (
 )
 from privacy_guard.detect.recognizers.base import Recognizer, digits_only
 
+# 01-12; 20, 30-42 and 50-99 stand for unknown or administrative months.
+_MONTH = re.compile(r"0[1-9]|1[0-2]|20|3\d|4[0-2]|[5-9]\d")
+_TIMESTAMP = re.compile(
+    r"(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?:[01]\d|2[0-3])[0-5]\d[0-5]\d"
+)
 NIR_WORDS = re.compile(
     r"(?i)(?<!\w)(?:nir|nss|insee|s[ée]cu|s[ée]curit[ée]\s+sociale|social[\s-]+security|"
     r"carte\s+vitale|assur[ée]e?)(?!\w)"
@@ -31,12 +37,13 @@ NIR_WORDS = re.compile(
 
 class FrNirRecognizer(IdRecognizer):
     """15 characters (13 + a 2-digit key); the department may be Corsica's 2A/2B. Without its
-    key a NIR has no checksum, so the 13-character form needs a cue word."""
+    key a NIR has no checksum, so the 13-character form needs a cue word. Sex digit 1 or 2,
+    7 or 8 for provisional numbers (3 and 4 are no longer issued and start Amex card numbers)."""
 
     entity_type = "FR_NIR"
     # sex, year, month, department (or 2A/2B), commune + serial, optional key
     pattern = candidates(
-        rf"[1-478](?:{SEP}\d){{4}}{SEP}(?:\d{SEP}\d|2{SEP}[ABab])(?:{SEP}\d){{6}}"
+        rf"[1278](?:{SEP}\d){{4}}{SEP}(?:\d{SEP}\d|2{SEP}[ABab])(?:{SEP}\d){{6}}"
         rf"(?:(?:{SEP}\d){{2}})?"
     )
     usual_groupings = frozenset({(15,), (13, 2), (1, 2, 2, 2, 3, 3, 2)})
@@ -45,22 +52,23 @@ class FrNirRecognizer(IdRecognizer):
         raw = match["id"]
         value = digits_only(raw).upper()
         sizes = group_sizes(raw)
-        if after_phone_prefix(text, start):
-            return None
-        if len(value) == 15:
-            if not nir.is_valid(value):
-                return None
-            if sizes not in self.usual_groupings and in_longer_run(text, start, end):
-                return None
-            return 1.0 if _cue(text, start, end) == "nir" else 0.95
-        # No key: the format check of the completed number is all stdnum can offer.
         if (
-            sizes in {(13,), (1, 2, 2, 2, 3, 3)}
+            not _MONTH.fullmatch(value[3:5])
+            or after_phone_prefix(text, start)
+            or (sizes not in self.usual_groupings and in_longer_run(text, start, end))
+        ):
+            return None
+        cue = nearest_cue(text, start, end, {"nir": NIR_WORDS, "other": OTHER_IDS})
+        if len(value) == 15:
+            if not nir.is_valid(value) or cue == "other":
+                return None
+            return 1.0 if cue == "nir" else 0.95
+        # Without its key a NIR has no checksum: stdnum can only check the format.
+        if (
+            cue == "nir"
+            and sizes in {(13,), (1, 2, 2, 2, 3, 3)}
             and not value.startswith("756")  # a Swiss AHV number
-            and "01" <= value[3:5] <= "12"
             and nir.is_valid(value + nir.calc_check_digits(value))
-            and not in_longer_run(text, start, end)
-            and _cue(text, start, end) == "nir"
         ):
             return 0.75
         return None
@@ -68,7 +76,8 @@ class FrNirRecognizer(IdRecognizer):
 
 class FrSirenRecognizer(IdRecognizer):
     """9 digits, Luhn. One random number in ten passes, so a cue word or the usual 3-3-3
-    grouping is required; never part of a SIRET or a VAT number."""
+    grouping is required, and one separator throughout; never part of a SIRET or a VAT
+    number."""
 
     entity_type = "FR_SIREN"
     pattern = candidates(digit_run(9))
@@ -82,36 +91,46 @@ class FrSirenRecognizer(IdRecognizer):
             or after_vat_prefix(text, start)
         ):
             return None
+        if not one_separator(raw):
+            return None
         cue = _cue(text, start, end)
         if cue == "company":
             return 0.9
-        if cue is None and group_sizes(raw) == (3, 3, 3) and one_separator(raw):
+        if cue is None and group_sizes(raw) == (3, 3, 3):
             return 0.75
         return None
 
 
 class FrSiretRecognizer(IdRecognizer):
-    """14 digits (SIREN + 5-digit establishment number), Luhn or La Poste's rule. Without a cue
-    word only the usual 3-3-3-5 layout counts (a bare 14-digit run is as often a timestamp)."""
+    """14 digits (SIREN + 5-digit establishment number): Luhn (or La Poste's rule) on both the
+    SIREN and the whole. One random number in a hundred passes, so without a cue word the value
+    must be laid out as a SIRET (3-3-3-5) or be a bare 14-digit run that is not a timestamp."""
 
     entity_type = "FR_SIRET"
     pattern = candidates(digit_run(14))
-    usual_groupings = frozenset({(3, 3, 3, 5), (3, 3, 3, 3, 2)})
+    usual_groupings = frozenset({(3, 3, 3, 5), (3, 3, 3, 3, 2), (9, 5)})
 
     def judge(self, match: re.Match[str], text: str, start: int, end: int) -> float | None:
         raw = match["id"]
-        sizes = group_sizes(raw)
-        if not siret.is_valid(digits_only(raw)) or after_phone_prefix(text, start):
-            return None
-        if sizes not in self.usual_groupings | {(14,), (9, 5)} and in_longer_run(
-            text, start, end
+        value = digits_only(raw)
+        if (
+            not siret.is_valid(value)
+            or in_longer_run(text, start, end)
+            or after_phone_prefix(text, start)
         ):
+            return None
+        if not one_separator(raw):
             return None
         cue = _cue(text, start, end)
         if cue == "company":
             return 0.95
-        if cue is None and sizes in self.usual_groupings and one_separator(raw):
+        if cue is not None:
+            return None
+        sizes = group_sizes(raw)
+        if sizes in self.usual_groupings:
             return 0.85
+        if sizes == (14,) and not _TIMESTAMP.fullmatch(value):
+            return 0.7
         return None
 
 

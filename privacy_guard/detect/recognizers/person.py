@@ -61,26 +61,37 @@ _SPLIT = re.compile(r"[ \t]+")
 
 # Capitalised words that follow a title or greeting but are not names.
 _NOT_NAMES = frozenset(
-    """all everyone team sir madam madame monsieur messieurs mesdames tous toutes world there
-    customer support client service the this that it and or but please thanks merci bonjour hello
-    dear hi i you he she we they my your our his her their a an le la les un une des du de et ou
-    mais je tu il elle nous vous ils elles mon ma mes ton ta son sa ses votre vos notre nos ce
-    cette ces monday tuesday wednesday thursday friday saturday sunday january february march
-    april june july august september october november december lundi mardi mercredi jeudi
-    vendredi samedi dimanche janvier février mars avril mai juin juillet août septembre octobre
-    novembre décembre street avenue road rue boulevard chemin place team équipe department
-    office bureau company société inc ltd llc sa sarl gmbh ag group manager director directeur
-    directrice admin administrator user utilisateur here ici today demain tomorrow yesterday
-    hier new york paris london genève geneva zurich lyon english french français anglais
-    python java javascript sql linux windows docker kubernetes api json yaml http https
-    ok yes no oui non good great happy sorry not is are am was""".split()
+    [
+        "all", "everyone", "team", "sir", "madam", "madame", "monsieur", "messieurs", "mesdames",
+        "tous", "toutes", "world", "there", "customer", "support", "client", "service", "the",
+        "this", "that", "it", "and", "or", "but", "please", "thanks", "merci", "bonjour", "hello",
+        "dear", "hi", "i", "you", "he", "she", "we", "they", "my", "your", "our", "his", "her",
+        "their", "a", "an", "le", "la", "les", "un", "une", "des", "du", "de", "et", "ou", "mais",
+        "je", "tu", "il", "elle", "nous", "vous", "ils", "elles", "mon", "ma", "mes", "ton", "ta",
+        "son", "sa", "ses", "votre", "vos", "notre", "nos", "ce", "cette", "ces", "monday",
+        "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february",
+        "march", "april", "june", "july", "august", "september", "october", "november", "december",
+        "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche", "janvier",
+        "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+        "novembre", "décembre", "street", "avenue", "road", "rue", "boulevard", "chemin", "place",
+        "team", "équipe", "department", "office", "bureau", "company", "société", "inc", "ltd",
+        "llc", "sa", "sarl", "gmbh", "ag", "group", "manager", "director", "directeur",
+        "directrice", "admin", "administrator", "user", "utilisateur", "here", "ici", "today",
+        "demain", "tomorrow", "yesterday", "hier", "new", "york", "paris", "london", "genève",
+        "geneva", "zurich", "lyon", "english", "french", "français", "anglais", "python", "java",
+        "javascript", "sql", "linux", "windows", "docker", "kubernetes", "api", "json", "yaml",
+        "http", "https", "ok", "yes", "no", "oui", "non", "good", "great", "happy", "sorry", "not",
+        "is", "are", "am", "was",
+    ]
 )
 
 
 @lru_cache(maxsize=1)
 def first_names() -> frozenset[str]:
-    text = resources.files("privacy_guard.detect").joinpath("data/first_names.txt").read_text(
-        encoding="utf-8"
+    text = (
+        resources.files("privacy_guard.detect")
+        .joinpath("data/first_names.txt")
+        .read_text(encoding="utf-8")
     )
     return frozenset(line for line in text.splitlines() if line and not line.startswith("#"))
 

@@ -21,8 +21,6 @@ from privacy_guard.detect.recognizers._ids import (
 )
 from privacy_guard.detect.recognizers.base import Recognizer, digits_only
 
-_SEPARATOR = re.compile(r"[^0-9]")
-
 
 class UsSsnRecognizer(IdRecognizer):
     """Area-group-serial, 3-2-4. stdnum rejects area 000, 666 and 9xx, group 00, serial 0000.
@@ -40,17 +38,14 @@ class UsSsnRecognizer(IdRecognizer):
             or after_phone_prefix(text, start)
         ):
             return None
+        if not one_separator(raw):
+            return None
         cue = nearest_cue(
             text, start, end, {"ssn": SSN_WORDS, "company": COMPANY_WORDS, "other": NOT_AN_ID}
         )
         if cue == "ssn":
             return 0.95
-        if (
-            cue is None
-            and group_sizes(raw) == (3, 2, 4)
-            and one_separator(raw)
-            and _SEPARATOR.search(raw).group() in "- "  # type: ignore[union-attr]
-        ):
+        if cue is None and group_sizes(raw) == (3, 2, 4) and raw[3] in "- \u00a0":
             return 0.85
         return None
 

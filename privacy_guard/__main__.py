@@ -1,0 +1,3 @@
+from privacy_guard.cli import main
+
+main()

@@ -1,0 +1,79 @@
+"""Contact details: EMAIL_ADDRESS (email.py), PHONE_NUMBER (phone.py) and IP_ADDRESS (here).
+
+IP_ADDRESS: IPv4 (also defanged `10[.]0[.]0[.]1`) and IPv6 (full, `::`-compressed, embedded
+IPv4, `%zone`), validated with `ipaddress`. Private and loopback addresses are still reported.
+Not reported: dotted runs longer than four parts (`1.2.3.4.5`, OIDs), IPv4 led by a version or
+section word (`version 10.0.0.1`, `section 1.2.3.4`), `::` alone, `std::vector`, times
+(`12:30:45`), MAC addresses, and colon-words like `a::b`.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Iterator
+
+from privacy_guard.detect.recognizers import email, phone
+from privacy_guard.detect.recognizers.base import Recognizer, Span, context_before
+
+ENTITY = "IP_ADDRESS"
+PRIORITY = 15
+
+_V4_DOT = r"(?:\.|\[\.\]|\(\.\)|\[dot\]|\(dot\))"
+_IPV4 = re.compile(
+    rf"(?<![\w.\-])(?<!\d\[\.\])(?P<ip>\d{{1,3}}(?:{_V4_DOT}\d{{1,3}}){{3}})"
+    r"(?![\w\-]|\.\d|\[\.\]\d|\(\.\)\d)"
+)
+_IPV6 = re.compile(
+    r"(?<![\w:.%\-])"
+    r"(?P<ip>(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|\d{1,3}(?:\.\d{1,3}){3})?)"
+    r"(?P<zone>%[\w.\-]{1,16})?"
+    r"(?![\w:]|\.\w)"
+)
+_VERSIONISH = re.compile(
+    r"(?i)\b(?:v|vers?|versions?|release[sd]?|build|firmware|fw|rev|revision|patch|update|"
+    r"section|sections|chapter|chapitre|article|clause|paragraph|§|step|oid|snmp|mib)\b[\s:.#]*\Z"
+)
+_HEX_GROUP = re.compile(r"[0-9A-Fa-f]{1,4}")
+
+
+class IpRecognizer:
+    name = "ip_address"
+    entities = (ENTITY,)
+
+    def find(self, text: str, language: str) -> Iterator[Span]:
+        for m in _IPV4.finditer(text):
+            value = re.sub(r"\[\.\]|\(\.\)|\[dot\]|\(dot\)", ".", m["ip"])
+            try:
+                ipaddress.IPv4Address(value)
+            except ValueError:
+                continue
+            if context_before(text, m.start(), _VERSIONISH, 24):
+                continue
+            yield Span(ENTITY, m.start(), m.end(), 0.9, PRIORITY)
+        for m in _IPV6.finditer(text):
+            if self._is_ipv6(m["ip"]):
+                yield Span(ENTITY, m.start(), m.end(), 0.9, PRIORITY)
+
+    @staticmethod
+    def _is_ipv6(value: str) -> bool:
+        try:
+            ipaddress.IPv6Address(value)
+        except ValueError:
+            return False
+        groups = [g for g in re.split(r"::?", value) if g]
+        if not groups:
+            return False  # "::"
+        if "::" not in value and all(len(g) == 2 for g in groups):
+            return False  # 00:1a:2b:3c:4d:5e:6f:70 is a MAC / EUI-64 written in octets
+        if len(groups) >= 3 or value == "::1" or "." in value:
+            return True
+        # Two groups or fewer around "::": "fe80::1" yes, "a::b" / "Foo::bar" no.
+        return any(c.isdigit() for c in value) and max(len(g) for g in groups) >= 3
+
+
+RECOGNIZERS: list[Recognizer] = [
+    *email.RECOGNIZERS,
+    *phone.RECOGNIZERS,
+    IpRecognizer(),
+]

@@ -1,0 +1,159 @@
+"""EMAIL_ADDRESS: plain addresses and the usual obfuscated spellings.
+
+Plain: `local@domain.tld` with Unicode letters allowed (IDN), a TLD of 2+ letters (no public
+suffix list: it would need the network). Not an address: `git@host:org/repo` (an SSH remote),
+`user@host` without a dot, `pkg@1.2.3`, decorators and npm scopes (no local part), `icon@2x.png`
+and other file names, URL user-info (`https://token@host`).
+
+Obfuscated: `jean [at] example [dot] fr`, `jean (at) example (dot) com`, `jean{at}example{dot}fr`,
+`jean arobase example point fr`, `jean @ example . com`, `jean at example dot com`. The bare
+English words ("at", "dot") are everyday words, so that spelling needs a common TLD, no stop
+words as labels, and either a spelled-out dot or an e-mail word nearby ("meet at noon dot" and
+"look at google.com" are not addresses).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from privacy_guard.detect.recognizers.base import Span, context_before
+
+ENTITY = "EMAIL_ADDRESS"
+PRIORITY = 20
+
+_LOCAL_CHARS = r"[\w!#$%&'*+/=?^`{|}~\-]"
+_LABEL = r"[^\W_](?:[\w\-]{0,61}[^\W_])?"
+_TLD = r"(?:[^\W\d_]{2,24}|xn--[a-z0-9\-]{1,59})"
+
+_PLAIN = re.compile(
+    rf"""
+    (?<![\w.!#$%&'*+/=?^`{{|}}~\-@])
+    (?P<local>[\w+](?:(?:{_LOCAL_CHARS}|\.(?!\.)){{0,62}}[\w+\-])?)
+    @
+    (?P<domain>(?:{_LABEL}\.){{1,8}}(?P<tld>{_TLD}))
+    (?![\w\-]|\.[^\W_])
+    """,
+    re.VERBOSE,
+)
+
+# Obfuscated spellings. Each separator is tagged by kind through its alternatives' shapes;
+# the kind is recovered from the matched text by `_kind`.
+_OPEN, _CLOSE = r"[\[({<]", r"[\])}>]"
+_SP0, _SP1 = r"[ \t]{0,3}", r"[ \t]{1,3}"
+_AT = (
+    rf"(?:{_SP0}{_OPEN}{_SP0}(?i:at|@|arobase|arrobase){_SP0}{_CLOSE}{_SP0}"
+    rf"|{_SP1}(?i:at|arobase|arrobase){_SP1}"
+    rf"|{_SP1}@{_SP0}|{_SP0}@{_SP1}"
+    r"|(?i:[\-_]at[\-_]))"
+)
+_DOT = (
+    rf"(?:{_SP0}{_OPEN}{_SP0}(?i:dot|point|pt|\.){_SP0}{_CLOSE}{_SP0}"
+    rf"|{_SP1}(?i:dot|point){_SP1}"
+    rf"|{_SP0}\.{_SP0}"
+    r"|(?i:[\-_]dot[\-_]))"
+)
+_WORD = r"[^\W_](?:[\w+\-]{0,62}[^\W_])?"
+_OBFUSCATED = re.compile(
+    rf"""
+    (?<![\w.+\-@])
+    (?P<local>{_WORD}(?:{_DOT}{_WORD}){{0,4}})
+    (?P<at>{_AT})
+    (?P<domain>{_LABEL}(?:{_DOT}{_LABEL}){{0,5}})
+    {_DOT}
+    (?P<tld>{_TLD})
+    (?![\w\-]|{_SP0}{_OPEN}{_SP0}(?i:dot|point)|\.[^\W_])
+    """,
+    re.VERBOSE,
+)
+
+# File extensions that are not TLDs: `logo@2x.png`, `config@v2.json`.
+_FILE_EXTENSIONS = frozenset(
+    ["png", "jpg", "jpeg", "gif", "svg", "webp", "ico", "bmp", "tif", "tiff", "css", "scss", "less", "js", "mjs", "cjs", "jsx", "ts", "tsx", "json", "yaml", "yml", "htm", "html", "xml", "txt", "md", "rst", "lock", "map", "vue", "java", "kt", "py", "rb", "php", "go", "rs", "swift", "toml", "ini", "cfg", "log", "csv", "tsv", "pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "zip", "gz", "tar", "whl", "jar", "sh", "bat", "exe", "dll", "so"]
+)
+# Bare "x at y dot com" must end in one of these to count.
+_COMMON_TLDS = frozenset(
+    ["com", "net", "org", "edu", "gov", "mil", "int", "io", "co", "ai", "app", "dev", "info", "biz", "me", "tv", "us", "uk", "fr", "ch", "de", "be", "it", "es", "nl", "lu", "at", "eu", "ca", "au", "jp", "cn", "ru", "br", "in", "pl", "pt", "se", "no", "dk", "fi", "ie", "cz", "gr", "hu", "ro", "sk", "si", "hr", "bg", "lt", "lv", "ee", "tr", "il", "za", "mx", "ar", "cl", "nz", "sg", "hk", "kr", "tw", "li", "mc", "ma", "tn", "dz", "sn", "ci", "cm", "re", "swiss", "paris", "bzh"]
+)
+_STOP_WORDS = frozenset(
+    ["a", "an", "the", "this", "that", "these", "those", "it", "its", "me", "my", "us", "our", "you", "your", "him", "his", "her", "them", "their", "we", "look", "looking", "meet", "meeting", "see", "here", "there", "home", "work", "school", "noon", "night", "midnight", "least", "most", "all", "once", "first", "last", "le", "la", "les", "un", "une", "des", "du", "de", "mon", "ma", "mes", "ton", "ta", "son", "sa", "nos", "vos", "leur", "ce", "cette", "ces"]
+)
+_MAIL_WORDS = re.compile(
+    r"(?i)\b(?:e-?mail|mail|courriel|adresse|address|contact|write|[ée]cri(?:re|vez)|send|"
+    r"envoy\w*|reach)\b"
+)
+_SCP_REMOTE = re.compile(r":[\w.~\-]*/")
+
+
+def _plain_is_address(text: str, start: int, end: int, local: str, domain: str, tld: str) -> bool:
+    if local.lower() == "git" or _SCP_REMOTE.match(text, end):
+        return False  # git@github.com:org/repo.git is an SSH remote, not a mailbox
+    if text[max(0, start - 3) : start] == "://":
+        return False  # URL user-info (a token, handled by the secrets recognizers)
+    if tld.lower() in _FILE_EXTENSIONS:
+        return False
+    return not re.fullmatch(r"\d+x", domain.split(".")[0])
+
+
+def _kind(separator: str) -> str:
+    """'bracket', 'word' or 'literal' for one matched @/dot separator."""
+    stripped = separator.strip(" \t")
+    if stripped[:1] in "[({<":
+        return "bracket"
+    if stripped.lower() in ("at", "dot", "point", "arobase", "arrobase"):
+        return "word"
+    if stripped[:1] in "-_":
+        return "word"
+    return "literal"
+
+
+_DOT_SPLIT = re.compile(_DOT)
+
+
+class EmailRecognizer:
+    name = "email"
+    entities = (ENTITY,)
+
+    def find(self, text: str, language: str) -> Iterator[Span]:
+        taken: list[tuple[int, int]] = []
+        for m in _OBFUSCATED.finditer(text):
+            score = self._obfuscated_score(text, m)
+            if score is not None:
+                taken.append(m.span())
+                yield Span(ENTITY, m.start(), m.end(), score, PRIORITY)
+        for m in _PLAIN.finditer(text):
+            start, end = m.span()
+            if any(a < end and start < b for a, b in taken):
+                continue
+            if _plain_is_address(text, start, end, m["local"], m["domain"], m["tld"]):
+                yield Span(ENTITY, start, end, 0.95, PRIORITY)
+
+    @staticmethod
+    def _obfuscated_score(text: str, m: re.Match[str]) -> float | None:
+        at_kind = _kind(m["at"])
+        body = text[m.start("domain") : m.start("tld")]
+        dot_kinds = {_kind(d.group(0)) for d in _DOT_SPLIT.finditer(body)}
+        dot_kinds |= {_kind(d.group(0)) for d in _DOT_SPLIT.finditer(m["local"])}
+        spaced = any(c in " \t" for c in m.group(0))
+        if at_kind == "literal" and dot_kinds <= {"literal"} and not spaced:
+            return None  # a plain address: _PLAIN reports it
+        tld = m["tld"].lower()
+        if tld in _FILE_EXTENSIONS:
+            return None
+        labels = [w.lower() for w in re.split(r"[^\w+\-]+", text[m.start() : m.start("tld")])]
+        if at_kind == "bracket" or m["at"].strip(" \t").lower() in ("arobase", "arrobase"):
+            return 0.9
+        if at_kind == "literal":
+            # "jean @ example . com": also what `x @ self.weight` looks like in Python.
+            return 0.9 if tld in _COMMON_TLDS else None
+        # Bare "at" (or "-at-"): an everyday word, so ask for more.
+        if tld not in _COMMON_TLDS or any(w in _STOP_WORDS for w in labels if w):
+            return None
+        if "bracket" in dot_kinds or "word" in dot_kinds:
+            return 0.85
+        if context_before(text, m.start(), _MAIL_WORDS, 40):
+            return 0.85
+        return None
+
+
+RECOGNIZERS = [EmailRecognizer()]

@@ -1,0 +1,305 @@
+"""SECRET: provider API keys and tokens, JWTs, PEM private keys, credentials in URLs and headers.
+
+Values named by a key (`password = ...`, "mon mot de passe est ...") are found by
+`secret_assignments.py`; `RECOGNIZERS` below lists the recognizers of both modules.
+
+Choices: Stripe publishable keys (`pk_live_`, `pk_test_`) are public by design and not flagged;
+AWS's documentation keys (`AKIAIOSFODNN7EXAMPLE`) have a real key's shape and are flagged, since
+a filter cannot tell a sample from a key that happens to look like one.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Final
+
+from privacy_guard.detect.recognizers.base import Recognizer, has_context
+from privacy_guard.detect.recognizers.secret_assignments import (
+    PRIORITY,
+    SECRET,
+    char_classes,
+    is_placeholder,
+    looks_random,
+)
+from privacy_guard.detect.recognizers.secret_assignments import (
+    RECOGNIZERS as ASSIGNMENT_RECOGNIZERS,
+)
+from privacy_guard.detect.types import Span
+
+__all__ = ["RECOGNIZERS"]
+
+
+# Not `is_placeholder`: "EXAMPLE" inside a real-shaped key does not make it safe to send.
+_MASKED = re.compile(r"[xX]{5}|\*{3}|\.{3}|…|(?i:your)[_-]|(?i:redacted)")
+
+
+@dataclass(frozen=True, slots=True)
+class TokenRecognizer:
+    """A provider token: a distinctive prefix, then a body of a known alphabet.
+
+    The body is group `b` (`b2`, `b3` in other alternatives) and must not be a placeholder.
+
+    The span is group `s` when the pattern has one (`AccountKey=<s>`), else the whole match.
+    `random_body`: the prefix alone is weak evidence (`sk-`, `hf_`), so the body must look
+    machine-made, which rules out `sk-learn-pipeline-tutorial`.
+    """
+
+    name: str
+    pattern: re.Pattern[str]
+    random_body: bool = False
+    score: float = 0.95
+    entities: tuple[str, ...] = (SECRET,)
+
+    def find(self, text: str, language: str) -> Iterator[Span]:
+        has_span_group = "s" in self.pattern.groupindex
+        for match in self.pattern.finditer(text):
+            if match.start() and (
+                text[match.start() - 1].isalnum() or text[match.start() - 1] == "_"
+            ):
+                continue  # inside a longer word
+            start, end = match.span("s") if has_span_group else match.span()
+            while text[end - 1] == ".":
+                end -= 1
+            groups = match.groupdict()
+            body = groups.get("b") or groups.get("b2") or groups.get("b3") or ""
+            if self._plausible(body):
+                yield Span(SECRET, start, end, self.score, PRIORITY)
+
+    def _plausible(self, body: str) -> bool:
+        if _MASKED.search(body) or len(set(body)) < 6:
+            return False
+        return looks_random(body) if self.random_body else True
+
+
+def _token(name: str, pattern: str, *, random_body: bool = False) -> TokenRecognizer:
+    return TokenRecognizer(f"secret_{name}", re.compile(pattern), random_body)
+
+
+_B64URL = "[A-Za-z0-9_-]"
+_TOKENS: Final = (
+    _token(
+        "openai",
+        rf"sk-(?!ant-)(?:(?:proj|svcacct|admin|None)-)?(?P<b>{_B64URL}{{20,}})",
+        random_body=True,
+    ),
+    _token("anthropic", rf"sk-ant-(?:[a-z]{{2,8}}\d{{2}}-)?(?P<b>{_B64URL}{{20,}})"),
+    _token(
+        "aws_access_key_id",
+        r"(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|AROA|APKA)"
+        r"(?P<b>[A-Z0-9]{16})(?![A-Za-z0-9])",
+    ),
+    _token("github", r"(?:gh[pousr]_(?P<b>[A-Za-z0-9]{30,})|github_pat_(?P<b2>[A-Za-z0-9_]{40,}))"),
+    _token(
+        "gitlab",
+        r"(?:gl(?:pat|dt|rt|rtr|ptt|ft|imt|agent|cbt|soat|oas|ffct|sst|wt)-|GR1348941)"
+        r"(?P<b>[A-Za-z0-9_.-]{20,})",
+    ),
+    _token("slack", r"xox[abeoprs](?:\.xox[abp])?-(?P<b>(?=[A-Za-z-]*\d)[A-Za-z0-9-]{10,})"),
+    _token("slack_app", r"xapp-\d-(?P<b>[A-Za-z0-9-]{10,})"),
+    _token(
+        "slack_webhook",
+        r"https://hooks\.slack\.com/(?:services|workflows|triggers)/(?P<b>[A-Za-z0-9_/-]{20,})",
+    ),
+    _token(
+        "stripe",
+        r"(?:sk|rk)_(?:live|test)_(?P<b>[A-Za-z0-9]{16,})|whsec_(?P<b2>[A-Za-z0-9+/=]{24,})",
+    ),
+    _token("google_api_key", rf"AIza(?P<b>{_B64URL}{{35}})(?!{_B64URL})"),
+    _token(
+        "google_oauth",
+        rf"GOCSPX-(?P<b>{_B64URL}{{20,}})|ya29\.(?P<b2>{_B64URL}{{30,}})|1//0(?P<b3>{_B64URL}{{30,}})",
+    ),
+    _token("huggingface", r"(?:hf_|api_org_)(?P<b>[A-Za-z0-9]{30,})", random_body=True),
+    _token("sendgrid", rf"SG\.(?P<b>{_B64URL}{{16,32}}\.{_B64URL}{{30,50}})(?!{_B64URL})"),
+    _token("twilio", r"SK(?P<b>[0-9a-fA-F]{32})(?![A-Za-z0-9])", random_body=True),
+    _token("telegram_bot", rf"\d{{8,10}}:AA(?P<b>{_B64URL}{{30,}})"),
+    _token("npm", r"npm_(?P<b>[A-Za-z0-9]{30,})"),
+    _token("pypi", rf"pypi-AgE(?P<b>{_B64URL}{{50,}})"),
+    _token("azure_storage", r"(?:Account|SharedAccess)Key=(?P<s>(?P<b>[A-Za-z0-9+/]{40,}={0,2}))"),
+    _token("azure_sas", r"[?&]sig=(?P<s>(?P<b>[A-Za-z0-9%+/]{30,}(?:%3D|=){0,2}))"),
+    _token(
+        "misc",
+        # Shopify, DigitalOcean, Databricks, Groq, Replicate, xAI, NVIDIA, Perplexity, Docker
+        # Hub, Vault, Linear, Notion, Atlassian, Postman, New Relic, Grafana, Sentry, Supabase,
+        # age, Square, Doppler.
+        r"(?:shp(?:at|ss|ca|pa)_|do[opr]_v1_|dapi|gsk_|r8_|xai-|nvapi-|pplx-|dckr_pat_|hv[sb]\."
+        r"|lin_api_|ntn_|secret_|ATATT3|PMAK-|NRAK-|glc_|glsa_|sntry[su]_|sbp_|sb_secret_"
+        r"|AGE-SECRET-KEY-1|sq0(?:atp|csp)-|dp\.(?:st|sa|ct|pt)\.)"
+        r"(?P<b>[A-Za-z0-9_+/=-]{20,})",
+        random_body=True,
+    ),
+)
+
+
+# --------------------------------------------------------------------------------- JWTs
+
+_JWT = re.compile(rf"eyJ{_B64URL}{{8,}}\.{_B64URL}{{8,}}\.(?:{_B64URL}+(?:\.{_B64URL}+){{0,2}})?")
+
+
+def _jwt_header(segment: str) -> dict[str, object] | None:
+    try:
+        decoded = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
+    except (binascii.Error, ValueError):
+        return None
+    return decoded if isinstance(decoded, dict) else None
+
+
+class JwtRecognizer:
+    """`eyJ<header>.<payload>.<signature>`: a signed JWT, an unsigned one, or a JWE."""
+
+    name = "secret_jwt"
+    entities = (SECRET,)
+
+    def find(self, text: str, language: str) -> Iterator[Span]:
+        for match in _JWT.finditer(text):
+            start, end = match.span()
+            if start and (text[start - 1].isalnum() or text[start - 1] in "_-"):
+                continue
+            header, payload = match.group(0).split(".")[:2]
+            decoded = _jwt_header(header)
+            if payload.startswith("ey") or (decoded and {"alg", "enc", "typ"} & decoded.keys()):
+                yield Span(SECRET, start, end, 0.95, PRIORITY)
+
+
+# ------------------------------------------------------------------------ PEM private keys
+
+_PEM_BEGIN = re.compile(
+    r"-{4,5}[ \t]?BEGIN[ \t](?P<label>(?:[A-Z0-9]+[ \t]){0,3}PRIVATE[ \t]KEY(?:[ \t]BLOCK)?)[ \t]?-{4,5}"
+)
+_PEM_END = re.compile(
+    r"-{4,5}[ \t]?END[ \t](?:[A-Z0-9]+[ \t]){0,3}PRIVATE[ \t]KEY(?:[ \t]BLOCK)?[ \t]?-{4,5}"
+)
+# After BEGIN, when END is missing: optional `Name: value` headers, then base64 chunks. Lines
+# break on real or JSON-escaped newlines; a chunk after mere spaces must be long, or it is prose.
+_PEM_HEADER = re.compile(r"(?:\s|\\[rn])*[A-Za-z][A-Za-z-]*:[ \t][^\n\\]*")
+_PEM_CHUNK = re.compile(r"(?P<sep>(?:[ \t]|\r?\n|\\[rn])*)(?P<b64>[A-Za-z0-9+/=]+)")
+_PEM_MAX: Final = 20_000
+
+
+class PemPrivateKeyRecognizer:
+    """A PEM private key block, BEGIN through END; a truncated one through its base64 body."""
+
+    name = "secret_pem_private_key"
+    entities = (SECRET,)
+
+    def find(self, text: str, language: str) -> Iterator[Span]:
+        pos = 0
+        while (begin := _PEM_BEGIN.search(text, pos)) is not None:
+            end_match = _PEM_END.search(text, begin.end(), begin.end() + _PEM_MAX)
+            next_begin = _PEM_BEGIN.search(text, begin.end(), begin.end() + _PEM_MAX)
+            if end_match and (next_begin is None or end_match.start() < next_begin.start()):
+                end = end_match.end()
+            else:
+                end = self._body_end(text, begin.end())
+            yield Span(SECRET, begin.start(), end, 0.99, PRIORITY)
+            pos = end
+
+    @staticmethod
+    def _body_end(text: str, pos: int) -> int:
+        while (header := _PEM_HEADER.match(text, pos)) is not None:
+            pos = header.end()
+        end = pos
+        while (chunk := _PEM_CHUNK.match(text, end)) is not None:
+            sep, b64 = chunk.group("sep"), chunk.group("b64")
+            newline = "\n" in sep or "\\n" in sep or "\\r" in sep
+            if not (newline or not sep or len(b64) >= 16) or len(sep) > 8:
+                break
+            end = chunk.end()
+        return end
+
+
+# ------------------------------------------------------------------- AWS secret access keys
+
+_AWS_SECRET = re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
+_AWS_CONTEXT = re.compile(r"(?i)aws|amazon|secret[ _-]?(?:access[ _-]?)?key|secretaccesskey|\bs3\b")
+
+
+class AwsSecretKeyRecognizer:
+    """40 base64 characters near "AWS" or "secret access key"; a hex hash has no upper case."""
+
+    name = "secret_aws_secret_access_key"
+    entities = (SECRET,)
+
+    def find(self, text: str, language: str) -> Iterator[Span]:
+        for match in _AWS_SECRET.finditer(text):
+            value = match.group(0)
+            if not (any(c.isupper() for c in value) and any(c.islower() for c in value)):
+                continue
+            if not any(c.isdigit() or c in "/+" for c in value) or len(set(value)) < 15:
+                continue
+            if has_context(text, match.start(), match.end(), _AWS_CONTEXT, window=120):
+                yield Span(SECRET, match.start(), match.end(), 0.9, PRIORITY)
+
+
+# ---------------------------------------------------------------- Authorization headers
+
+_TOKEN_CHARS = r"[A-Za-z0-9._~+/=\-]"
+_AUTH_HEADER = re.compile(
+    rf"""(?<![\w-])(?:proxy-)?authorization["']?[ \t]*[:=][ \t]*["']?
+    (?:(?P<scheme>bearer|basic|token|bot|api-?key|ssws|jwt|oauth|key)[ \t]+)?
+    (?P<v>{_TOKEN_CHARS}{{8,4096}})""",
+    re.I | re.X,
+)
+_BEARER = re.compile(rf"(?<![\w-])bearer[ \t]+(?P<v>{_TOKEN_CHARS}{{16,4096}})", re.I)
+
+
+class AuthorizationRecognizer:
+    """The credential of an `Authorization:` header, or any `Bearer <token>`."""
+
+    name = "secret_authorization"
+    entities = (SECRET,)
+
+    def find(self, text: str, language: str) -> Iterator[Span]:
+        seen: set[int] = set()
+        for match in _AUTH_HEADER.finditer(text):
+            value = match.group("v")
+            if is_placeholder(value) or value.upper().startswith("AWS4-HMAC"):
+                continue
+            if match.group("scheme") or char_classes(value) >= 2:
+                seen.add(match.start("v"))
+                yield Span(SECRET, match.start("v"), match.end("v"), 0.9, PRIORITY)
+        for match in _BEARER.finditer(text):
+            value = match.group("v").rstrip(".")
+            if match.start("v") in seen or is_placeholder(value):
+                continue
+            if looks_random(value) or value.startswith("eyJ"):
+                yield Span(SECRET, match.start("v"), match.start("v") + len(value), 0.85, PRIORITY)
+
+
+# ------------------------------------------------------------ passwords in connection URLs
+
+# scheme://user:PASSWORD@host. The password may itself hold '@': the greedy run backs off to
+# the last '@' that is followed by a host.
+_URL_CREDENTIALS = re.compile(
+    r"""://(?P<user>[^\s:/?#@"'<>]{0,128}):(?P<pw>[^\s/?#"'<>]{1,256})@(?=[\w\[])"""
+)
+
+
+class UrlCredentialRecognizer:
+    """The password of `postgres://user:PASSWORD@host` and any other scheme."""
+
+    name = "secret_url_password"
+    entities = (SECRET,)
+
+    def find(self, text: str, language: str) -> Iterator[Span]:
+        for match in _URL_CREDENTIALS.finditer(text):
+            password = match.group("pw")
+            if is_placeholder(password) or password.lower() in ("pass", "pwd", "pw"):
+                continue
+            yield Span(SECRET, match.start("pw"), match.end("pw"), 0.9, PRIORITY)
+
+
+RECOGNIZERS: Final[list[Recognizer]] = [
+    *_TOKENS,
+    JwtRecognizer(),
+    PemPrivateKeyRecognizer(),
+    AwsSecretKeyRecognizer(),
+    AuthorizationRecognizer(),
+    UrlCredentialRecognizer(),
+    *ASSIGNMENT_RECOGNIZERS,
+]
