@@ -123,7 +123,7 @@ def uid_values(rng: random.Random, faker: Faker) -> Iterator[str]:
                 f"CHE-{dotted}",
                 f"CHE{digits}",
                 f"CHE {_regroup(digits, (3, 3, 3), ' ')}",
-                f"CHE-{dotted} {rng.choice(['MWST', 'TVA', 'IVA', 'HR'])}",
+                f"CHE-{dotted}",
             ]
         )
 
@@ -277,6 +277,8 @@ def sentences(name: str, count: int, seed: int = 0) -> Iterator[tuple[str, int, 
     faker.seed_instance(seed)
     values = generator(rng, faker)
     templates = CONTEXT[entity] + ([] if name in NEEDS_CONTEXT else NEUTRAL)
+    if entity == "CH_UID":
+        templates += ["Lieferant: {v} MWST", "Fournisseur : {v} TVA.", "Fornitore {v} IVA"]
     for _ in range(count):
         template = rng.choice(templates)
         value = next(values)
@@ -333,8 +335,10 @@ def test_recall_on_generated_values(name: str) -> None:
         ("7569217076985", [("CH_AHV", "7569217076985")]),
         ("756 9217 0769 85", [("CH_AHV", "756 9217 0769 85")]),
         ("CHE-100.155.212", [("CH_UID", "CHE-100.155.212")]),
-        ("CHE100155212 MWST.", [("CH_UID", "CHE100155212 MWST")]),
-        ("n° TVA CHE-100.155.212 TVA, merci", [("CH_UID", "CHE-100.155.212 TVA")]),
+        ("CHE100155212 MWST.", [("CH_UID", "CHE100155212")]),
+        ("n° TVA CHE-100.155.212 TVA, merci", [("CH_UID", "CHE-100.155.212")]),
+        ("IDE CH - E10 - 01 - 55 - 21 - 2 MWST", [("CH_UID", "CH - E10 - 01 - 55 - 21 - 2")]),
+        ("UID C H E 1 0 0 1 5 5 2 1 2", [("CH_UID", "C H E 1 0 0 1 5 5 2 1 2")]),
         ("SSN 536-90-4399", [("US_SSN", "536-90-4399")]),
         ("536-90-4399", [("US_SSN", "536-90-4399")]),
         ("536 90 4399", [("US_SSN", "536 90 4399")]),

@@ -12,6 +12,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
+from privacy_guard.detect.recognizers.person import plausible_person
 from privacy_guard.detect.types import Span
 from privacy_guard.errors import DetectionError
 
@@ -27,7 +28,7 @@ _RESIDENCE = re.compile(
     r"|habitons|habitez|habitent|vis|vit|vivons|résidant|résidante|résident|résidente|né|née"
     r"|demeurant|wohne|wohnt|wohnhaft|abito|abita|vivo|vive)\b)[^.\n]{0,24}$"
 )
-_NAME_CHARS = re.compile(r"^[^\W\d_][\w'’\-. ]*$")
+_NAME_CHARS = re.compile(r"^[^\W\d_](?:[^\W\d_]|['’\-. ])*$")
 _HAS_UPPER = re.compile(r"[A-ZÀ-ÖØ-Þ]")
 
 
@@ -111,7 +112,7 @@ class NerEngine:
             start, end = offset + ent.start_char, offset + ent.end_char
             value = ent.text
             if ent.label_ in _PERSON_LABELS:
-                if not _looks_like_name(value):
+                if not _looks_like_name(value) or not plausible_person(text, start, value):
                     continue
                 score = 0.7 if " " in value.strip() else 0.6
                 spans.append(Span("PERSON", start, end, score, 0))

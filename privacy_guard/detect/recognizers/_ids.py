@@ -18,18 +18,18 @@ PRIORITY = 20
 # What may separate two characters of an identifier: DIGIT_SEP's spaces, dots, dashes, slashes
 # and line break, plus the padded forms people and evaders use ("756 / 1234", "CH - E").
 _GAP = r"[ \t\u00a0\u202f]{0,3}"
-_INLINE_SEP = rf"{_GAP}(?:[.\-/]{_GAP})?"
-SEP = rf"{_INLINE_SEP}(?:\r?\n{_GAP})?"
+SEP = rf"{_GAP}(?:[.\-/]{_GAP})?(?:\r?\n{_GAP})?"
 
 _GROUP = re.compile(r"[0-9A-Za-z]+")
 _SEPARATOR = re.compile(r"[^0-9A-Za-z]+")
-# More digits continue the candidate: "1 85 05 … 36 7", "123-45-6789-01", "0,75". A line
-# break only continues a candidate that already spans lines (a table of numbers); otherwise
-# it ends a line of a form ("SIRET : 732 829 320 00074\n12 rue …").
-_RUN_BEFORE = re.compile(rf"(?:\d{_INLINE_SEP}|\d,|\w[\-/])\Z")
-_RUN_AFTER = re.compile(rf"{_INLINE_SEP}\d|,\d|[\-/]\w")
-_RUN_BEFORE_MULTILINE = re.compile(rf"\d{SEP}\Z")
-_RUN_AFTER_MULTILINE = re.compile(rf"{SEP}\d")
+# More digits continue the candidate: "1 85 05 … 36 7", "123-45-6789-01", "0,75". A tab is a
+# column break in a pasted table, not a continuation.
+_RUN_GAP = r"[ \u00a0\u202f]{0,3}"
+_RUN_SEP = rf"{_RUN_GAP}(?:[.\-/]{_RUN_GAP})?"
+_RUN_BEFORE = re.compile(rf"(?:\d{_RUN_SEP}|\d,|\w[\-/])\Z")
+_RUN_AFTER = re.compile(rf"{_RUN_SEP}\d|,\d|[\-/]\w")
+_RUN_BEFORE_ACROSS_LINES = re.compile(rf"\d{_RUN_SEP}(?:\r?\n{_RUN_GAP})?\Z")
+_RUN_AFTER_ACROSS_LINES = re.compile(rf"{_RUN_SEP}(?:\r?\n{_RUN_GAP})?\d")
 # "+33 6 12 34 56 78" holds 9 digits after its country code; so does "0041 79 …".
 _PHONE_PREFIX = re.compile(r"(?:\+\s?\d{1,3}|\(\+?\d{1,3}\)|\b00\d{2}|\(0\))[ .\-]?\Z")
 
@@ -94,11 +94,14 @@ def one_separator(raw: str) -> bool:
     return len(set(_SEPARATOR.findall(raw))) <= 1
 
 
-def in_longer_run(text: str, start: int, end: int) -> bool:
-    """True when more digits continue the candidate across a separator."""
+def in_longer_run(text: str, start: int, end: int, across_lines: bool = False) -> bool:
+    """True when more digits continue the candidate across a separator. A line break ends the
+    run unless `across_lines` or the candidate itself spans lines: a form's line ("SIRET : 732
+    829 320 00074\n12 rue …") is often followed by a number, while an oddly grouped value
+    inside a table of numbers is not an identifier."""
     lo = max(0, start - 16)
-    if "\n" in text[start:end]:
-        before, after = _RUN_BEFORE_MULTILINE, _RUN_AFTER_MULTILINE
+    if across_lines or "\n" in text[start:end]:
+        before, after = _RUN_BEFORE_ACROSS_LINES, _RUN_AFTER_ACROSS_LINES
     else:
         before, after = _RUN_BEFORE, _RUN_AFTER
     return before.search(text, lo, start) is not None or after.match(text, end) is not None

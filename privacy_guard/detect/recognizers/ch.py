@@ -41,7 +41,9 @@ class ChAhvRecognizer(IdRecognizer):
         raw = match["id"]
         if not ssn.is_valid(digits_only(raw)) or after_phone_prefix(text, start):
             return None
-        if group_sizes(raw) not in self.usual_groupings and in_longer_run(text, start, end):
+        if group_sizes(raw) not in self.usual_groupings and in_longer_run(
+            text, start, end, across_lines=True
+        ):
             return None
         cue = nearest_cue(text, start, end, {"ahv": AHV_WORDS, "other": OTHER_IDS})
         if cue == "other":  # a barcode, an order number
@@ -61,7 +63,9 @@ class ChUidRecognizer(IdRecognizer):
         raw = match["id"]
         if not uid.is_valid("CHE" + digits_only(match["digits"])):
             return None
-        if group_sizes(raw) not in self.usual_groupings and in_longer_run(text, start, end):
+        if group_sizes(raw) not in self.usual_groupings and in_longer_run(
+            text, start, end, across_lines=True
+        ):
             return None
         return 1.0 if has_context(text, start, end, UID_WORDS) else 0.95
 

@@ -1,9 +1,9 @@
 """Contact details: EMAIL_ADDRESS (email.py), PHONE_NUMBER (phone.py) and IP_ADDRESS (here).
 
-IP_ADDRESS: IPv4 (also defanged `10[.]0[.]0[.]1`) and IPv6 (full, `::`-compressed, embedded
-IPv4, `%zone`), validated with `ipaddress`. Private and loopback addresses are still reported.
-Not reported: dotted runs longer than four parts (`1.2.3.4.5`, OIDs), IPv4 led by a version or
-section word (`version 10.0.0.1`, `section 1.2.3.4`), `::` alone, `std::vector`, times
+IP_ADDRESS: IPv4 (also defanged: `10[.]0[.]0[.]1`, `10 . 0 . 0 . 1`) and IPv6 (full,
+`::`-compressed, embedded IPv4, `%zone`), validated with `ipaddress`. Private and loopback
+addresses are still reported. Not reported: dotted runs longer than four parts (`1.2.3.4.5`,
+OIDs), IPv4 led by a version or section word (`version 10.0.0.1`, `section 1.2.3.4`), `::` alone, `std::vector`, times
 (`12:30:45`), MAC addresses, and colon-words like `a::b`.
 """
 
@@ -19,10 +19,10 @@ from privacy_guard.detect.recognizers.base import Recognizer, Span, context_befo
 ENTITY = "IP_ADDRESS"
 PRIORITY = 15
 
-_V4_DOT = r"(?:\.|\[\.\]|\(\.\)|\[dot\]|\(dot\))"
+_V4_DOT = r"(?:\.|\[\.\]|\(\.\)|\[dot\]|\(dot\)| \. )"
 _IPV4 = re.compile(
     rf"(?<![\w.\-])(?<!\d\[\.\])(?P<ip>\d{{1,3}}(?:{_V4_DOT}\d{{1,3}}){{3}})"
-    r"(?![\w\-]|\.\d|\[\.\]\d|\(\.\)\d)"
+    r"(?![\w\-]|\.\d|\[\.\]\d|\(\.\)\d| \. \d)"
 )
 _IPV6 = re.compile(
     r"(?<![\w:.%\-])"
@@ -43,7 +43,7 @@ class IpRecognizer:
 
     def find(self, text: str, language: str) -> Iterator[Span]:
         for m in _IPV4.finditer(text):
-            value = re.sub(r"\[\.\]|\(\.\)|\[dot\]|\(dot\)", ".", m["ip"])
+            value = re.sub(r"\[\.\]|\(\.\)|\[dot\]|\(dot\)| \. ", ".", m["ip"])
             try:
                 ipaddress.IPv4Address(value)
             except ValueError:

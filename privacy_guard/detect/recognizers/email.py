@@ -22,13 +22,15 @@ from privacy_guard.detect.recognizers.base import Span, context_before
 ENTITY = "EMAIL_ADDRESS"
 PRIORITY = 20
 
-_LOCAL_CHARS = r"[\w!#$%&'*+/=?^`{|}~\-]"
+# RFC 5322 allows more (!#$&'*/=?^`{|}~), but in prose those characters are punctuation around
+# the address ("user=jean@x.fr", "'jean@x.fr'"), not part of it.
+_LOCAL_CHARS = r"[\w%+\-]"
 _LABEL = r"[^\W_](?:[\w\-]{0,61}[^\W_])?"
 _TLD = r"(?:[^\W\d_]{2,24}|xn--[a-z0-9\-]{1,59})"
 
 _PLAIN = re.compile(
     rf"""
-    (?<![\w.!#$%&'*+/=?^`{{|}}~\-@])
+    (?<![\w.%+\-@])
     (?P<local>[\w+](?:(?:{_LOCAL_CHARS}|\.(?!\.)){{0,62}}[\w+\-])?)
     @
     (?P<domain>(?:{_LABEL}\.){{1,8}}(?P<tld>{_TLD}))
@@ -67,16 +69,34 @@ _OBFUSCATED = re.compile(
     re.VERBOSE,
 )
 
-# File extensions that are not TLDs: `logo@2x.png`, `config@v2.json`.
-_FILE_EXTENSIONS = frozenset(
-    ["png", "jpg", "jpeg", "gif", "svg", "webp", "ico", "bmp", "tif", "tiff", "css", "scss", "less", "js", "mjs", "cjs", "jsx", "ts", "tsx", "json", "yaml", "yml", "htm", "html", "xml", "txt", "md", "rst", "lock", "map", "vue", "java", "kt", "py", "rb", "php", "go", "rs", "swift", "toml", "ini", "cfg", "log", "csv", "tsv", "pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "zip", "gz", "tar", "whl", "jar", "sh", "bat", "exe", "dll", "so"]
+
+def _wordset(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+# File extensions that are not TLDs (`logo@2x.png`, `config@v2.json`); the ones that are
+# (.md, .py, .sh, .rs, .so, .zip) stay addresses.
+_FILE_EXTENSIONS = _wordset(
+    """
+    png jpg jpeg gif svg webp ico bmp tif tiff css scss less js mjs cjs jsx ts tsx json yaml yml
+    htm html xml txt rst lock vue java kt rb php go swift toml ini cfg log csv tsv pdf doc
+    docx xls xlsx ppt pptx gz tar whl jar bat exe dll
+    """
 )
 # Bare "x at y dot com" must end in one of these to count.
-_COMMON_TLDS = frozenset(
-    ["com", "net", "org", "edu", "gov", "mil", "int", "io", "co", "ai", "app", "dev", "info", "biz", "me", "tv", "us", "uk", "fr", "ch", "de", "be", "it", "es", "nl", "lu", "at", "eu", "ca", "au", "jp", "cn", "ru", "br", "in", "pl", "pt", "se", "no", "dk", "fi", "ie", "cz", "gr", "hu", "ro", "sk", "si", "hr", "bg", "lt", "lv", "ee", "tr", "il", "za", "mx", "ar", "cl", "nz", "sg", "hk", "kr", "tw", "li", "mc", "ma", "tn", "dz", "sn", "ci", "cm", "re", "swiss", "paris", "bzh"]
+_COMMON_TLDS = _wordset(
+    """
+    com net org edu gov mil int io co ai app dev info biz me tv us uk fr ch de be it es nl lu at
+    eu ca au jp cn ru br in pl pt se no dk fi ie cz gr hu ro sk si hr bg lt lv ee tr il za mx ar
+    cl nz sg hk kr tw li mc ma tn dz sn ci cm re swiss paris bzh
+    """
 )
-_STOP_WORDS = frozenset(
-    ["a", "an", "the", "this", "that", "these", "those", "it", "its", "me", "my", "us", "our", "you", "your", "him", "his", "her", "them", "their", "we", "look", "looking", "meet", "meeting", "see", "here", "there", "home", "work", "school", "noon", "night", "midnight", "least", "most", "all", "once", "first", "last", "le", "la", "les", "un", "une", "des", "du", "de", "mon", "ma", "mes", "ton", "ta", "son", "sa", "nos", "vos", "leur", "ce", "cette", "ces"]
+_STOP_WORDS = _wordset(
+    """
+    a an the this that these those it its me my us our you your him his her them their we look
+    looking meet meeting see here there home work school noon night midnight least most all once
+    first last le la les un une des du de mon ma mes ton ta son sa nos vos leur ce cette ces
+    """
 )
 _MAIL_WORDS = re.compile(
     r"(?i)\b(?:e-?mail|mail|courriel|adresse|address|contact|write|[ée]cri(?:re|vez)|send|"

@@ -27,7 +27,7 @@ def _digits(low: int, high: int | None = None) -> str:
 
 
 _LETTER = "[A-Za-z]"
-_UK = rf"(?:{_digits(9)}(?:(?:{SEP}\d){{3}})?|(?:GD|HA){SEP}\d{{3}})"
+_UK = rf"(?:{_digits(9)}(?:(?:{SEP}\d){{3}})?|(?:G{SEP}D|H{SEP}A){SEP}{_digits(3)})"
 # The shape of the part after the prefix, per country (stdnum checks the rest).
 _BODIES: dict[str, str] = {
     "AT": rf"[Uu]{SEP}{_digits(8)}",
@@ -43,11 +43,11 @@ _BODIES: dict[str, str] = {
     "ES": rf"[0-9A-Za-z]{SEP}{_digits(7)}{SEP}[0-9A-Za-z]",
     "EU": _digits(9),
     "FI": _digits(8),
-    "FR": rf"[0-9A-Za-z]{{2}}{SEP}{_digits(9)}",
+    "FR": rf"[0-9A-Za-z]{SEP}[0-9A-Za-z]{SEP}{_digits(9)}",
     "GB": _UK,
     "HR": _digits(11),
     "HU": _digits(8),
-    "IE": rf"\d{SEP}[0-9A-Za-z+*](?:{SEP}\d){{5}}{SEP}{_LETTER}{{1,2}}",
+    "IE": rf"\d{SEP}[0-9A-Za-z+*](?:{SEP}\d){{5}}{SEP}{_LETTER}(?:{SEP}{_LETTER})?",
     "IT": _digits(11),
     "LT": rf"{_digits(9)}(?:(?:{SEP}\d){{3}})?",
     "LU": _digits(8),
@@ -71,7 +71,9 @@ VAT_WORDS = re.compile(
 
 class EuVatRecognizer(IdRecognizer):
     entity_type = "EU_VAT"
-    pattern = candidates("(?:" + "|".join(f"{cc}{SEP}{body}" for cc, body in _BODIES.items()) + ")")
+    pattern = candidates(
+        "(?:" + "|".join(f"{cc[0]}{SEP}{cc[1]}{SEP}{body}" for cc, body in _BODIES.items()) + ")"
+    )
 
     def judge(self, match: re.Match[str], text: str, start: int, end: int) -> float | None:
         raw = match["id"]
@@ -81,7 +83,7 @@ class EuVatRecognizer(IdRecognizer):
             return None
         # Prefix and body written as one or two blocks is the usual form; any other split
         # must not be the start of a longer run of digits (an IBAN: "BE68 5390 0754 7034").
-        if len(group_sizes(raw)) > 2 and in_longer_run(text, start, end):
+        if len(group_sizes(raw)) > 2 and in_longer_run(text, start, end, across_lines=True):
             return None
         return 1.0 if has_context(text, start, end, VAT_WORDS) else 0.95
 

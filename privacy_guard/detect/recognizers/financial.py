@@ -9,7 +9,9 @@ words or a second IBAN do not spoil it.
 CREDIT_CARD: 12-19 digits passing Luhn (`stdnum.luhn`) with a known issuer prefix and a length
 that issuer uses (Visa, Mastercard, Amex, Discover, Diners, JCB, UnionPay, Maestro, Mir,
 RuPay; Cartes Bancaires are Visa/Mastercard co-branded). Groups may be split anywhere; inside a
-longer run of numbers only the usual groupings (4-4-4-4, 4-6-5, 4-6-4, 4-4-4-4-3) are cut out.
+longer run of numbers (a card plus its expiry date) only the usual groupings (4-4-4-4, 4-6-5,
+4-6-4, 4-4-4-4-3) are cut out, from the start of the run. Not a card: digits right after an
+IBAN head (`FR76 `) or after an identifier word (SIRET, IMEI, NIR, order, ...).
 """
 
 from __future__ import annotations
@@ -19,25 +21,18 @@ from collections.abc import Iterator
 
 from stdnum import iban, luhn
 
-from privacy_guard.detect.recognizers.base import Recognizer, Span
+from privacy_guard.detect.recognizers._separators import IBAN_HEAD_BEFORE, SEP
+from privacy_guard.detect.recognizers.base import Recognizer, Span, context_before
 
 PRIORITY = 20
 
-# A separator between characters/groups: optional spaces around at most one of . - / or a line
-# break ("0612", "06 12", "06 - 12", "06/\n12"). `_SEP` is never empty, so `x (sep x)*` has one
-# way to match and stays linear.
-_SEP = (
-    r"(?:[ \t\u00a0\u202f]{1,3}(?:[.\-/](?:\r?\n)?[ \t]{0,3}|\r?\n[ \t]{0,3})?"
-    r"|[.\-/](?:\r?\n)?[ \t]{0,3}|\r?\n[ \t]{0,3})"
-)
-
 _IBAN_CANDIDATE = re.compile(
-    rf"(?<![A-Za-z0-9])[A-Za-z]{_SEP}?[A-Za-z]{_SEP}?\d{_SEP}?\d(?:{_SEP}?[A-Za-z0-9]){{11,30}}"
+    rf"(?<![A-Za-z0-9])[A-Za-z]{SEP}?[A-Za-z]{SEP}?\d{SEP}?\d(?:{SEP}?[A-Za-z0-9]){{11,30}}"
 )
 _ALNUM = re.compile(r"[A-Za-z0-9]")
 
 _CARD_CANDIDATE = re.compile(
-    rf"(?<![\w.,+\-])(?<!\d[.,/\-])\d{{1,19}}(?:{_SEP}\d{{1,19}}){{0,18}}(?![\w])(?![.,]\d)"
+    rf"(?<![\w.,+\-])(?<!\d[.,/\-])\d{{1,19}}(?:{SEP}\d{{1,19}}){{0,18}}(?![\w])(?![.,]\d)"
 )
 _DIGITS = re.compile(r"\d+")
 _STANDARD_GROUPS = ((4, 4, 4, 4), (4, 6, 5), (4, 6, 4), (4, 4, 4, 4, 3), (4, 4, 4, 3), (4, 4, 4))
@@ -109,20 +104,39 @@ def issuer_accepts(digits: str) -> bool:
     return False
 
 
+# Identifiers that are Luhn-valid too (SIRET, IMEI, ICCID) or merely card-length: a number right
+# after one of these words is not a card.
+_NOT_CARD_BEFORE = re.compile(
+    r"(?i)\b(?:siret|siren|imei|iccid|sim|nir|s[ée]cu(?:rit[ée] sociale)?|ahv|avs|ssn|tva|vat|"
+    r"ean|gtin|upc|isbn|order|commande|invoice|facture|tracking|suivi|ticket)\b"
+    r"(?:[\s:#°=]*(?:est|is|n°|no|nr|num(?:ber|[ée]ro)?|de|du|of|d'|l'))*[\s:#°=]*\Z"
+)
+
+
 class CardRecognizer:
     name = "credit_card"
     entities = ("CREDIT_CARD",)
 
     def find(self, text: str, language: str) -> Iterator[Span]:
         for m in _CARD_CANDIDATE.finditer(text):
+            start = m.start()
+            if IBAN_HEAD_BEFORE.search(text, max(0, start - 40), start) or context_before(
+                text, start, _NOT_CARD_BEFORE, 32
+            ):
+                continue
             groups = [(g.start(), g.end(), g.group(0)) for g in _DIGITS.finditer(text, *m.span())]
             yield from self._cards(groups)
 
     @staticmethod
     def _cards(groups: list[tuple[int, int, str]]) -> Iterator[Span]:
-        n = len(groups)
-        found = False
-        i = 0
+        whole = "".join(g for _, _, g in groups)
+        if 12 <= len(whole) <= 19 and _is_card(whole):
+            # The whole run is one card, however it is split ("41 111 1111 11 ...").
+            yield Span("CREDIT_CARD", groups[0][0], groups[-1][1], 0.95, PRIORITY)
+            return
+        # Otherwise cards in the usual groupings, starting where the run starts or where the
+        # previous card ended (a card carved out of the middle of a run is something else).
+        i, n = 0, len(groups)
         while i < n:
             for j in range(min(n, i + 5), i, -1):
                 sizes = tuple(len(g) for _, _, g in groups[i:j])
@@ -130,15 +144,10 @@ class CardRecognizer:
                     continue
                 if _is_card("".join(g for _, _, g in groups[i:j])):
                     yield Span("CREDIT_CARD", groups[i][0], groups[j - 1][1], 0.95, PRIORITY)
-                    found, i = True, j
+                    i = j
                     break
             else:
-                i += 1
-        if not found:
-            # One card split at unusual places ("41 111 1111 11 ..."): only as the whole run.
-            whole = "".join(g for _, _, g in groups)
-            if 12 <= len(whole) <= 19 and _is_card(whole):
-                yield Span("CREDIT_CARD", groups[0][0], groups[-1][1], 0.95, PRIORITY)
+                return
 
 
 def _is_card(digits: str) -> bool:

@@ -55,7 +55,10 @@ class FrNirRecognizer(IdRecognizer):
         if (
             not _MONTH.fullmatch(value[3:5])
             or after_phone_prefix(text, start)
-            or (sizes not in self.usual_groupings and in_longer_run(text, start, end))
+            or (
+                sizes not in self.usual_groupings
+                and in_longer_run(text, start, end, across_lines=True)
+            )
         ):
             return None
         cue = nearest_cue(text, start, end, {"nir": NIR_WORDS, "other": OTHER_IDS})

@@ -4,12 +4,13 @@ The English and French lexicons (`detect/data/health_*.txt`, format in their hea
 on every text, since prompts mix languages. Matching happens on a folded copy of the text
 (lower case, no accents, hyphens as spaces) of the same length, so offsets need no mapping.
 Terms that are ordinary words outside medicine ("depression", "virus", "lithium") count only
-with health context nearby and never inside a blocking phrase ("computer virus").
+with health context nearby, and no term counts inside a blocking phrase ("computer virus").
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -26,18 +27,35 @@ PRIORITY = 5
 SCORE = 0.85
 SCORE_IN_CONTEXT = 0.7
 LEXICONS = ("health_en.txt", "health_fr.txt")
-CONTEXT_WINDOW = 60
-INTAKE_WINDOW = 20
+CONTEXT_WINDOW = 60  # characters on either side
+NEAR_WINDOW = 20  # characters before the term, for "^" and "&" phrases
+
+# Word endings that are medical whatever the organ, for names missing from the lexicons: removals
+# and repairs ("prostatectomy", "rhinoplastie") count on their own; inflammations ("-itis")
+# need context, since "meetingitis" is a joke. Searched by ending, then widened to the word.
+_PROCEDURE_ENDING = re.compile(r"ectom(?:y|ie)s?(?!\w)|oplast(?:y|ie)s?(?!\w)")
+_INFLAMMATION_ENDING = re.compile(r"itis(?!\w)")
+_MAX_STEM = 30
 
 _SPACES = re.compile(r"\s+")
 _POSSESSIVE = re.compile(r"'s\b")
+_NEVER = re.compile(r"(?!)")
+_WORD_CHAR = re.compile(r"\w")
 
 
 @dataclass(frozen=True, slots=True)
 class _Term:
     needs_context: bool
-    # Empty: any case. Otherwise the case-folded-accent-free spellings that count ("AIDS").
+    medication: bool  # "%": an intake verb just before it is context enough
+    # Empty: any case. Otherwise the accent-free spellings that count, case kept ("AIDS").
     exact: frozenset[str]
+
+    def merge(self, other: _Term) -> _Term:
+        """Two lexicons list the same spelling: the more cautious reading wins."""
+        exact = self.exact | other.exact if self.exact and other.exact else frozenset()
+        return _Term(
+            self.needs_context or other.needs_context, self.medication or other.medication, exact
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,8 +63,10 @@ class _Lexicon:
     terms: re.Pattern[str]
     entries: dict[str, _Term]
     context: re.Pattern[str]
+    near: re.Pattern[str]
     intake: re.Pattern[str]
     blockers: re.Pattern[str]
+    longest_blocker: int
 
 
 def _variants(term: str) -> set[str]:
@@ -61,76 +81,105 @@ def _variants(term: str) -> set[str]:
 
 def _words_regex(words: set[str]) -> re.Pattern[str]:
     if not words:
-        return re.compile(r"(?!)")
-    return re.compile(rf"(?<![^\W_])(?:{trie_pattern(sorted(words))})s?(?![^\W_])")
+        return _NEVER
+    # "_" is a word character here: "pregnant_woman" is an identifier, not a statement.
+    return re.compile(rf"(?<!\w)(?:{trie_pattern(sorted(words))})s?(?!\w)")
 
 
 @cache
 def _lexicon() -> _Lexicon:
     entries: dict[str, _Term] = {}
-    context: set[str] = set()
-    intake: set[str] = set()
-    blockers: set[str] = set()
+    phrases: dict[str, set[str]] = {"+": set(), "^": set(), "&": set(), "-": set()}
     data = files("privacy_guard.detect").joinpath("data")
     for name in LEXICONS:
         for raw in data.joinpath(name).read_text(encoding="utf-8").splitlines():
             line = raw.strip()
             if not line or line.startswith("#"):
                 continue
-            kind, word = line[0], line[1:].strip()
-            if kind in "+^-":
-                target = {"+": context, "^": intake, "-": blockers}[kind]
-                target |= _variants(fold(word))
+            if line[0] in phrases:
+                phrases[line[0]] |= _variants(fold(line[1:].strip()))
                 continue
-            needs_context = line.startswith("?")
-            word = line.lstrip("?")
-            case_sensitive = word.startswith("!")
-            word = word.lstrip("!").strip()
-            exact = (
-                frozenset(_variants(fold(word, keep_case=True))) if case_sensitive else frozenset()
+            word = line.lstrip("?%!").strip()
+            markers = line[: len(line) - len(line.lstrip("?%!"))]
+            exact = frozenset(_variants(fold(word, keep_case=True))) if "!" in markers else None
+            term = _Term(
+                needs_context="?" in markers or "%" in markers,
+                medication="%" in markers,
+                exact=exact or frozenset(),
             )
             for form in _variants(fold(word)):
                 previous = entries.get(form)
-                if previous is not None:
-                    # Two lexicons list the same spelling: the more cautious reading wins.
-                    needs_context = needs_context or previous.needs_context
-                    both_exact = bool(exact) and bool(previous.exact)
-                    exact = exact | previous.exact if both_exact else frozenset()
-                entries[form] = _Term(needs_context, exact)
+                entries[form] = term if previous is None else previous.merge(term)
     return _Lexicon(
         terms=_words_regex(set(entries)),
         entries=entries,
-        context=_words_regex(context),
-        intake=_words_regex(intake),
-        blockers=_words_regex(blockers),
+        context=_words_regex(phrases["+"]),
+        near=_words_regex(phrases["^"]),
+        intake=_words_regex(phrases["&"]),
+        blockers=_words_regex(phrases["-"]),
+        longest_blocker=max(map(len, phrases["-"]), default=0) + 1,  # + a plural "s"
     )
 
 
-def _lookup(lexicon: _Lexicon, text: str, match: re.Match[str]) -> tuple[_Term, int] | None:
-    """The entry behind a match and the end of its listed spelling (before a plural "s")."""
+def _lookup(lexicon: _Lexicon, text: str, match: re.Match[str]) -> _Term | None:
+    """The entry behind a match (which may carry a plural "s"), if its case fits."""
     key = _SPACES.sub(" ", match.group())
     end = match.end()
     term = lexicon.entries.get(key)
     if term is None and key.endswith("s"):
         key, end = key[:-1], end - 1
         term = lexicon.entries.get(key)
-    if term is None:
-        return None
-    if term.exact:
+    if term is not None and term.exact:
         written = _SPACES.sub(" ", fold(text[match.start() : end], keep_case=True))
         if written not in term.exact:
             return None
-    return term, end
+    return term
 
 
-def _in_context(lexicon: _Lexicon, folded: str, start: int, end: int) -> bool:
+def _in_context(lexicon: _Lexicon, folded: str, start: int, end: int, medication: bool) -> bool:
     lo = max(0, start - CONTEXT_WINDOW)
     hi = min(len(folded), end + CONTEXT_WINDOW)
+    near = max(0, start - NEAR_WINDOW)
     return (
         lexicon.context.search(folded, lo, start) is not None
         or lexicon.context.search(folded, end, hi) is not None
-        or lexicon.intake.search(folded, max(0, start - INTAKE_WINDOW), start) is not None
+        or lexicon.near.search(folded, near, start) is not None
+        or (medication and lexicon.intake.search(folded, near, start) is not None)
     )
+
+
+def _blocked(lexicon: _Lexicon, folded: str, start: int, end: int) -> bool:
+    """Whether a blocking phrase overlaps [start, end); only the nearby text is searched."""
+    lo = max(0, start - lexicon.longest_blocker)
+    hi = min(len(folded), end + lexicon.longest_blocker)
+    return any(
+        match.start() < end and start < match.end()
+        for match in lexicon.blockers.finditer(folded, lo, hi)
+    )
+
+
+def _words_ending(folded: str, ending: re.Pattern[str]) -> Iterator[tuple[int, int]]:
+    """Whole words of letters that end with `ending`, after a stem of at least 3 letters."""
+    for match in ending.finditer(folded):
+        start = match.start()
+        floor = max(0, start - _MAX_STEM)
+        while start > floor and folded[start - 1].isalpha():
+            start -= 1
+        if match.start() - start >= 3 and (start == 0 or not _WORD_CHAR.match(folded[start - 1])):
+            yield start, match.end()
+
+
+class _Intervals:
+    """Sorted, non-overlapping intervals, asked whether anything lies within [lo, hi)."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        spans = sorted(spans)
+        self._starts = [start for start, _ in spans]
+        self._ends = [end for _, end in spans]
+
+    def meets(self, lo: int, hi: int) -> bool:
+        index = bisect_right(self._ends, lo)
+        return index < len(self._starts) and self._starts[index] < hi
 
 
 class HealthRecognizer:
@@ -140,25 +189,26 @@ class HealthRecognizer:
     def find(self, text: str, language: str) -> Iterator[Span]:
         lexicon = _lexicon()
         folded = fold(text)
-        blocked = [m.span() for m in lexicon.blockers.finditer(folded)]
-        sure: list[tuple[int, int]] = []
-        ambiguous: list[tuple[int, int]] = []
+        # (start, end, needs_context, medication); lexicon matches never overlap each other.
+        found: list[tuple[int, int, bool, bool]] = []
         for match in lexicon.terms.finditer(folded):
-            start = match.start()
-            if any(lo < match.end() and start < hi for lo, hi in blocked):
-                continue
-            found = _lookup(lexicon, text, match)
-            if found is None:
-                continue
-            term, _ = found
-            (ambiguous if term.needs_context else sure).append(match.span())
-        for start, end in sure:
-            yield Span(ENTITY, start, end, SCORE, PRIORITY)
-        for start, end in ambiguous:
-            near_sure = any(
-                s < end + CONTEXT_WINDOW and start - CONTEXT_WINDOW < e for s, e in sure
-            )
-            if near_sure or _in_context(lexicon, folded, start, end):
+            start, end = match.span()
+            term = _lookup(lexicon, text, match)
+            if term is not None and not _blocked(lexicon, folded, start, end):
+                found.append((start, end, term.needs_context, term.medication))
+        listed = _Intervals([(start, end) for start, end, _, _ in found])
+        for ending, needs_context in ((_PROCEDURE_ENDING, False), (_INFLAMMATION_ENDING, True)):
+            for start, end in _words_ending(folded, ending):
+                if not listed.meets(start, end) and not _blocked(lexicon, folded, start, end):
+                    found.append((start, end, needs_context, False))
+        found.sort()
+        sure = _Intervals([(start, end) for start, end, ambiguous, _ in found if not ambiguous])
+        for start, end, ambiguous, medication in found:
+            if not ambiguous:
+                yield Span(ENTITY, start, end, SCORE, PRIORITY)
+            elif sure.meets(start - CONTEXT_WINDOW, end + CONTEXT_WINDOW) or _in_context(
+                lexicon, folded, start, end, medication
+            ):
                 yield Span(ENTITY, start, end, SCORE_IN_CONTEXT, PRIORITY)
 
 

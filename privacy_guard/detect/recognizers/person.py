@@ -1,5 +1,6 @@
-"""PERSON by rules: titles, introductions, greetings and sign-offs, labelled fields, and a
-given-name gazetteer followed by a surname. Runs in every language; the spaCy NER adds the rest.
+"""PERSON by rules: titles, introductions, kinship, greetings and sign-offs, labelled fields,
+name columns of pasted tables, and a given-name gazetteer. Runs in every language; the spaCy
+NER (`ner.py`) adds what rules cannot see.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 from importlib import resources
 
+from privacy_guard.detect.recognizers.name_table import name_columns
 from privacy_guard.detect.types import Span
 
 ENTITY = "PERSON"
@@ -17,96 +19,168 @@ PRIORITY = 2
 _UPPER = "A-ZÀ-ÖØ-Þ"
 _LOWER = "a-zà-öø-ÿß"
 # A capitalised name word ("Dupont", "O'Brien", "Jean-Luc") or an upper-case surname ("DUPONT").
-_WORD = rf"(?:[{_UPPER}][{_LOWER}]+(?:['’][{_UPPER}]?[{_LOWER}]+)?|[{_UPPER}]{{2,}})(?:-[{_UPPER}][{_LOWER}{_UPPER}]+)?"
+_CAP_WORD = (
+    rf"(?:[{_UPPER}][{_LOWER}]+(?:['’][{_UPPER}]?[{_LOWER}]+)?|[{_UPPER}]{{2,}})"
+    rf"(?:-[{_UPPER}][{_LOWER}{_UPPER}]+)?"
+)
+_ANY_WORD = rf"[{_UPPER}{_LOWER}][{_LOWER}{_UPPER}'’]*(?:-[{_UPPER}{_LOWER}][{_LOWER}{_UPPER}]+)?"
 _PARTICLE = r"(?:de|du|des|da|di|del|della|van|von|der|den|le|la|dos|d['’]|bin|ben|al)"
-# One to four name words, particles allowed between them; the same line only.
-_NAME = rf"{_WORD}(?:(?:[ \t]+{_PARTICLE})?[ \t]+{_WORD}){{0,3}}"
+_INITIAL = rf"[{_UPPER}]\."
+# One to four name words (a middle initial allowed), on one line.
+_NAME = rf"{_CAP_WORD}(?:(?:[ \t]+{_PARTICLE})?[ \t]+(?:{_INITIAL}[ \t]+)?{_CAP_WORD}){{0,3}}"
+# After a strong cue people also write names in lower case ("titulaire : henriette da silva").
+_NAME_ANY_CASE = (
+    rf"{_ANY_WORD}(?:(?:[ \t]+{_PARTICLE})?[ \t]+(?:{_INITIAL}[ \t]+)?{_ANY_WORD}){{0,3}}"
+)
 
 _TITLES = (
-    r"Mr|Mrs|Ms|Mx|Miss|Dr|Prof|Sir|Dame|Lady|Lord|Mme|Mlle|Mmes|M|MM|Pr|Me|Monsieur|Madame"
-    r"|Mademoiselle|Ma[iî]tre|Docteur|Professeur|Herr|Herrn|Frau|Sig|Sig\.ra|Signor|Signora"
-    r"|Dott|Dott\.ssa"
+    r"Mr|Mrs|Ms|Mx|Miss|Dr|Prof|Sir|Dame|Lady|Lord|Mme|Mlle|Mmes|M|MM|Pr|Me|Herr|Herrn|Frau"
+    r"|Sig|Sig\.ra|Dott|Dott\.ssa|Avv|Ing"
 )
-_TITLE_NAME = re.compile(rf"\b(?:{_TITLES})\.?[ \t]+(?P<name>{_NAME})")
+_TITLE_WORDS = (
+    r"monsieur|madame|mademoiselle|ma[iî]tre|docteur|docteure|professeur|professeure|signor"
+    r"|signora|signorina|dottore|dottoressa|mister|missus|doctor|professor|dott\.ssa|sig\.ra"
+)
+_TITLE_CHAIN = rf"(?:(?:\b(?:{_TITLES})\b\.?|(?i:\b(?:{_TITLE_WORDS})\b))[ \t]+)+"
+_TITLE_NAME = re.compile(rf"{_TITLE_CHAIN}(?P<name>{_NAME})")
+_TITLE_NAME_LOWER = re.compile(rf"(?i:\b(?:{_TITLE_WORDS}|mr|mrs|ms|mme)\.?)[ \t]+(?P<name>{_NAME_ANY_CASE})")
 
-_INTRO_STRONG = re.compile(
-    rf"(?i:\b(?:my name is|my name's|name is|call me|je m['’]appelle|mon nom est|moi c['’]est"
-    rf"|ich heiße|ich heisse|mein name ist|mi chiamo|il mio nome è))[ \t]+(?P<name>{_NAME})"
+_STRONG_CUES = (
+    r"my name is|my name's|call me|je m['’]appelle|mon nom est|moi c['’]est|ich heiße|ich heisse"
+    r"|mein name ist|mi chiamo|il mio nome è|je suis|i am|i'm"
+    r"|(?:mon|ma|my|notre|our|son|sa|his|her|mio|mia|mein|meine)[ \t]+(?:fils|fille|son|daughter"
+    r"|mari|femme|épouse|époux|wife|husband|partner|partenaire|compagne|compagnon|frère|sœur|soeur"
+    r"|brother|sister|père|mère|father|mother|colleague|collègue|ami|amie|friend|voisin|voisine"
+    r"|neighbour|neighbor|patient|patiente|client|cliente|employé|employée|employee|boss|chef"
+    r"|manager|figlio|figlia|marito|moglie|sohn|tochter|frau|mann|kollege|kollegin)"
 )
-_INTRO_WEAK = re.compile(
-    rf"(?i:\b(?:i am|i'm|this is|je suis|c['’]est|ich bin|sono|signed|signé|written by|écrit par"
-    rf"|de la part de|on behalf of|from|with|avec|contact|contacter|ask|demande à|to|à|for|pour"
-    rf"|by|par|cc))[ \t]+(?P<name>{_NAME})"
+_INTRO = re.compile(rf"(?i:\b(?:{_STRONG_CUES}))[ \t,:]+(?P<name>{_NAME_ANY_CASE})")
+_LABELS = (
+    r"name|full[ _]?name|first[ _]?name|last[ _]?name|surname|given[ _]?name|nom|prénom|prenom"
+    r"|nom complet|nom et prénom|patient|patiente|employee|employé|employée|candidate|candidat"
+    r"|author|auteur|owner|titulaire|holder|cardholder|account holder|assigned to|assignee"
+    r"|requester|demandeur|demandeuse|signataire|beneficiary|bénéficiaire|de|from|to|à|cc|attn"
+    r"|contact|destinataire|expéditeur|sender|recipient|vorname|nachname|nome|cognome"
+)
+_LABELLED = re.compile(
+    rf"(?i:(?:^|[\n{{,;|\"'])[ \t]*[\"']?(?:{_LABELS})[\"']?)[ \t]*[:=][ \t]*[\"']?"
+    rf"(?P<name>{_NAME_ANY_CASE})",
+    re.MULTILINE,
 )
 _GREETING = re.compile(
     rf"(?i:\b(?:dear|hi|hello|hey|bonjour|bonsoir|salut|coucou|cher|chère|liebe|lieber"
-    rf"|hallo|caro|cara|ciao|gentile))[ \t]+(?P<name>{_NAME})"
+    rf"|hallo|grüezi|caro|cara|ciao|gentile|buongiorno))[ \t]+(?P<name>{_NAME})"
 )
 _SIGN_OFF = re.compile(
     rf"(?i:\b(?:regards|best|cheers|thanks|thank you|sincerely|yours|cordialement|salutations"
-    rf"|bien à (?:vous|toi)|bises|amitiés|merci|grüsse|grüße|saluti|cordiali saluti))[,.!]?"
-    rf"[ \t]*\r?\n[ \t]*(?P<name>{_NAME})[ \t]*(?:\r?\n|$)"
+    rf"|bien à (?:vous|toi)|bises|amitiés|merci|grüsse|grüße|gruss|saluti|cordiali saluti"
+    rf"|a presto))[,.!]?[ \t]*\r?\n[ \t]*(?P<name>{_NAME_ANY_CASE})[ \t]*(?:\r?\n|$)"
 )
-_LABELLED = re.compile(
-    rf"(?i:\b(?:name|full[ _]name|first[ _]name|last[ _]name|surname|nom|prénom|prenom"
-    rf"|nom complet|patient|patiente|employee|employé|employée|client|cliente|candidate"
-    rf"|candidat|candidate|contact|author|auteur|owner|titulaire|assigned to|assignee"
-    rf"|requester|demandeur|signataire|beneficiary|bénéficiaire|name_full))"
-    rf"[\"']?[ \t]*[:=][ \t]*[\"']?(?P<name>{_NAME})"
+_WEAK_CUES = re.compile(
+    rf"(?i:\b(?:with|avec|from|de la part de|on behalf of|contact|contacter|ask|demande à|to|à"
+    rf"|for|pour|by|par|cc|and|et|or|ou|reach|joindre|appelle|call|von|und|oder|e|o))"
+    rf"[ \t]+(?P<name>{_NAME})"
 )
-_CAPITALISED = re.compile(rf"\b{_WORD}")
-_SURNAME_AFTER = re.compile(rf"(?:(?:[ \t]+{_PARTICLE})?[ \t]+{_WORD}){{1,3}}")
-_UPPER_FIRST = re.compile(rf"\b(?P<name>[{_UPPER}]{{2,}}(?:-[{_UPPER}]{{2,}})?[ \t]+{_WORD})")
-_SPLIT = re.compile(r"[ \t]+")
+_CAPITALISED = re.compile(rf"\b{_CAP_WORD}")
+_SURNAME_AFTER = re.compile(rf"(?:(?:[ \t]+{_PARTICLE})?[ \t]+(?:{_INITIAL}[ \t]+)?{_CAP_WORD}){{1,3}}")
+_LOWER_WORD = re.compile(rf"\b[{_LOWER}]{{4,}}\b")
+_LOWER_SURNAME_AFTER = re.compile(rf"[ \t]+(?:{_PARTICLE}[ \t]+)?(?P<last>[{_LOWER}]{{2,}})\b")
+_UPPER_FIRST = re.compile(rf"\b(?P<name>[{_UPPER}]{{2,}}(?:-[{_UPPER}]{{2,}})?[ \t]+{_CAP_WORD})")
+_NON_SPACE = re.compile(r"[^\s,;:!?()\"]+")
+_SURNAME_FIRST = re.compile(rf"\b(?P<last>{_CAP_WORD})[ \t]+(?P<first>{_CAP_WORD})\b")
+_PLACE_BEFORE = re.compile(
+    r"(?i:\b(?:in|near|at|en|au|aux|dans|nach|vers|around|visit|visiter|san|santa|saint|sainte"
+    r"|st|ste|port|fort|mount|lake|new|los|las|el)\.?\s+)$"
+)
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;\n\"«(]\s*|\n\s*[-*•]\s*)$")
 
-# Capitalised words that follow a title or greeting but are not names.
-_NOT_NAMES = frozenset(
-    [
-        "all", "everyone", "team", "sir", "madam", "madame", "monsieur", "messieurs", "mesdames",
-        "tous", "toutes", "world", "there", "customer", "support", "client", "service", "the",
-        "this", "that", "it", "and", "or", "but", "please", "thanks", "merci", "bonjour", "hello",
-        "dear", "hi", "i", "you", "he", "she", "we", "they", "my", "your", "our", "his", "her",
-        "their", "a", "an", "le", "la", "les", "un", "une", "des", "du", "de", "et", "ou", "mais",
-        "je", "tu", "il", "elle", "nous", "vous", "ils", "elles", "mon", "ma", "mes", "ton", "ta",
-        "son", "sa", "ses", "votre", "vos", "notre", "nos", "ce", "cette", "ces", "monday",
-        "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february",
-        "march", "april", "june", "july", "august", "september", "october", "november", "december",
-        "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche", "janvier",
-        "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
-        "novembre", "décembre", "street", "avenue", "road", "rue", "boulevard", "chemin", "place",
-        "team", "équipe", "department", "office", "bureau", "company", "société", "inc", "ltd",
-        "llc", "sa", "sarl", "gmbh", "ag", "group", "manager", "director", "directeur",
-        "directrice", "admin", "administrator", "user", "utilisateur", "here", "ici", "today",
-        "demain", "tomorrow", "yesterday", "hier", "new", "york", "paris", "london", "genève",
-        "geneva", "zurich", "lyon", "english", "french", "français", "anglais", "python", "java",
-        "javascript", "sql", "linux", "windows", "docker", "kubernetes", "api", "json", "yaml",
-        "http", "https", "ok", "yes", "no", "oui", "non", "good", "great", "happy", "sorry", "not",
-        "is", "are", "am", "was",
-    ]
+# Capitalised words that follow a title or cue but are not names.
+NOT_NAMES = frozenset(
+    """all everyone team sir madam madame monsieur messieurs mesdames tous toutes world there
+    customer support client service the this that it and or but please thanks merci bonjour hello
+    dear hi i you he she we they my your our his her their a an le la les un une des du de et ou
+    mais je tu il elle nous vous ils elles mon ma mes ton ta son sa ses votre vos notre nos ce
+    cette ces monday tuesday wednesday thursday friday saturday sunday january february march
+    april june july august september october november december lundi mardi mercredi jeudi
+    vendredi samedi dimanche janvier février mars avril mai juin juillet août septembre octobre
+    novembre décembre street avenue road rue boulevard chemin place team équipe department
+    office bureau company société inc ltd llc sa sarl sas gmbh ag group manager director
+    directeur directrice admin administrator user utilisateur here ici today demain tomorrow
+    yesterday hier english french français anglais german allemand italian italien spanish
+    python java javascript sql linux windows docker kubernetes api json yaml http https ok yes
+    no oui non good great happy sorry not is are am was est sont suis writing looking sure
+    glad able going trying new just also still very really interested available lead senior
+    junior head chief ceo cto cfo hr rh it dev devops ops qa ticket invoice facture order
+    commande project projet meeting réunion mail email e-mail phone téléphone tel tél number
+    numéro address adresse account compte card carte bank banque iban vat tva id ssn nir avs
+    ahv uid siren siret code key token password mot passe secret data données file fichier
+    vies rcs siège""".split()
+)
+# Given names that are better known as places; alone they are not taken for a person.
+_PLACE_NAMES = frozenset(
+    """Paris Milan Austin Florence Victoria Georgia Chelsea Sydney Dallas Lyon Geneva Jordan
+    Adelaide Madison Orlando Denver Houston Charlotte Savannah Phoenix Vienna Siena Lourdes
+    France Brighton Chester Lincoln Kent Devon Preston Camden Albany Eugene Nancy Florian
+    Valence Lorraine Provence Océane Berlin Lausanne Sion Lugano Luzern Basel Zurich Bern""".split()
 )
 
 
-@lru_cache(maxsize=1)
-def first_names() -> frozenset[str]:
-    text = (
-        resources.files("privacy_guard.detect")
-        .joinpath("data/first_names.txt")
-        .read_text(encoding="utf-8")
+@lru_cache(maxsize=4)
+def _names(filename: str) -> frozenset[str]:
+    text = resources.files("privacy_guard.detect").joinpath(f"data/{filename}").read_text(
+        encoding="utf-8"
     )
     return frozenset(line for line in text.splitlines() if line and not line.startswith("#"))
 
 
-_NON_SPACE = re.compile(r"\S+")
+def first_names() -> frozenset[str]:
+    return _names("first_names.txt")
 
 
-def _kept_words(match: re.Match[str]) -> list[re.Match[str]]:
+def last_names() -> frozenset[str]:
+    return _names("last_names.txt")
+
+
+def ambiguous_first_names() -> frozenset[str]:
+    return _names("ambiguous_first_names.txt")
+
+
+@lru_cache(maxsize=1)
+def _lower_first_names() -> frozenset[str]:
+    return frozenset(n.lower() for n in first_names() if len(n) >= 4)
+
+
+def _kept_words(text: str, start: int, end: int) -> list[re.Match[str]]:
     """The name's words, less leading and trailing words that are not names ("Team", "Sir")."""
-    words = list(_NON_SPACE.finditer(match.string, match.start("name"), match.end("name")))
-    while words and words[-1].group().lower().strip("'’") in _NOT_NAMES:
+    words = list(_NON_SPACE.finditer(text, start, end))
+    while words and words[-1].group().lower().strip("'’.") in NOT_NAMES:
         words.pop()
-    while words and words[0].group().lower() in _NOT_NAMES:
+    while words and words[0].group().lower().strip("'’.") in NOT_NAMES:
         words.pop(0)
     return words
+
+
+def plausible_person(text: str, start: int, value: str) -> bool:
+    """Whether an NER PERSON span is worth keeping: spaCy's small models call many capitalised
+    words persons ("Rédige", "Fluent English", "Django")."""
+    words = value.split()
+    if any(w.lower().strip(".") in NOT_NAMES for w in words):
+        return False
+    known = first_names() | last_names() | ambiguous_first_names()
+    if len(words) == 1:
+        word = words[0]
+        if word not in known or word in _PLACE_NAMES:
+            return False
+        if _PLACE_BEFORE.search(text, max(0, start - 12), start):
+            return False
+        return word in first_names() or not _at_sentence_start(text, start)
+    if any(w in known for w in words):
+        return True
+    return all(w[0].isupper() and not w.isupper() for w in words)
+
+
+def _at_sentence_start(text: str, start: int) -> bool:
+    return _SENTENCE_START.search(text, max(0, start - 4), start) is not None or start == 0
 
 
 class PersonRuleRecognizer:
@@ -117,52 +191,98 @@ class PersonRuleRecognizer:
         given = first_names()
         for pattern, score, needs_given in (
             (_TITLE_NAME, 0.85, False),
-            (_INTRO_STRONG, 0.85, False),
+            (_TITLE_NAME_LOWER, 0.8, False),
+            (_INTRO, 0.85, False),
             (_LABELLED, 0.8, False),
             (_SIGN_OFF, 0.75, False),
             (_GREETING, 0.75, True),
-            (_INTRO_WEAK, 0.75, True),
+            (_WEAK_CUES, 0.75, True),
         ):
             for match in pattern.finditer(text):
-                span = self._span(match, given if needs_given else None, score)
+                span = self._cued_span(text, match, given if needs_given else None, score)
                 if span is not None:
                     yield span
-        for word in _CAPITALISED.finditer(text):
-            if word.group() in given:
-                span = self._gazetteer_span(text, word, given)
-                if span is not None:
-                    yield span
-        for match in _UPPER_FIRST.finditer(text):
-            words = _SPLIT.split(match.group("name"))
-            if words[-1] in given and words[0].lower() not in _NOT_NAMES and len(words[0]) > 2:
-                yield Span(ENTITY, match.start("name"), match.end("name"), 0.75, PRIORITY)
+        yield from self._gazetteer(text, given)
+        yield from self._lowercase_pairs(text)
+        yield from self._surname_first(text, given)
+        for start, end in name_columns(text):
+            yield Span(ENTITY, start, end, 0.8, PRIORITY)
 
     @staticmethod
-    def _span(match: re.Match[str], given: frozenset[str] | None, score: float) -> Span | None:
-        words = _kept_words(match)
+    def _cued_span(
+        text: str, match: re.Match[str], given: frozenset[str] | None, score: float
+    ) -> Span | None:
+        words = _kept_words(text, match.start("name"), match.end("name"))
         if not words:
             return None
-        if given is not None and words[0].group() not in given:
+        first = words[0].group()
+        if len(words) == 1 and (len(first) < 2 or first.isupper() and len(first) < 3):
+            return None
+        if given is not None and first not in given:
             # Weak cues ("with", "to", "pour") need a known given name or a name-shaped pair.
-            if len(words) < 2:
+            if len(words) < 2 or words[-1].group() not in last_names():
                 return None
             score -= 0.1
+        if not first[0].isupper() and first.lower() not in _lower_first_names():
+            # A lower-case name after a cue must at least start with a known given name,
+            # or be a single word after a title ("madame turpin").
+            if len(words) > 1 or match.re is not _TITLE_NAME_LOWER:
+                return None
         return Span(ENTITY, words[0].start(), words[-1].end(), score, PRIORITY)
 
     @staticmethod
-    def _gazetteer_span(text: str, given_name: re.Match[str], given: frozenset[str]) -> Span | None:
-        """A known given name followed by surname words: "Jean Dupont", "Anna van der Berg"."""
-        after = _SURNAME_AFTER.match(text, given_name.end())
-        if after is None:
-            return None
-        end = given_name.end()
-        for word in _NON_SPACE.finditer(text, after.start(), after.end()):
-            if word.group().lower() in _NOT_NAMES:
-                break
+    def _gazetteer(text: str, given: frozenset[str]) -> Iterator[Span]:
+        """A known given name, followed by surname words or standing alone mid-sentence."""
+        ambiguous = ambiguous_first_names()
+        surnames = last_names()
+        for word in _CAPITALISED.finditer(text):
+            value = word.group()
+            if value not in given and value not in ambiguous or value.lower() in NOT_NAMES:
+                continue
             end = word.end()
-        if end == given_name.end():
-            return None
-        return Span(ENTITY, given_name.start(), end, 0.75, PRIORITY)
+            after = _SURNAME_AFTER.match(text, end)
+            if after is not None:
+                for part in _NON_SPACE.finditer(text, after.start(), after.end()):
+                    if part.group().lower().strip(".") in NOT_NAMES:
+                        break
+                    end = part.end()
+            if value in ambiguous:
+                # "Grace Baumgartner" yes, "Grace period" no: the surname must be a known one.
+                if end == word.end() or text[word.end() : end].split()[-1] not in surnames:
+                    continue
+            if end > word.end():
+                yield Span(ENTITY, word.start(), end, 0.75, PRIORITY)
+            elif (
+                not _at_sentence_start(text, word.start())
+                and value not in _PLACE_NAMES
+                and not _PLACE_BEFORE.search(text, max(0, word.start() - 12), word.start())
+            ):
+                yield Span(ENTITY, word.start(), end, 0.6, PRIORITY)
+
+    @staticmethod
+    def _lowercase_pairs(text: str) -> Iterator[Span]:
+        """"jean dupont": a known given name followed by a known family name, all lower case."""
+        lower_given = _lower_first_names()
+        surnames = last_names()
+        for word in _LOWER_WORD.finditer(text):
+            if word.group() not in lower_given:
+                continue
+            after = _LOWER_SURNAME_AFTER.match(text, word.end())
+            if after is None:
+                continue
+            last = after.group("last")
+            if last.capitalize() in surnames and last not in NOT_NAMES:
+                yield Span(ENTITY, word.start(), after.end(), 0.6, PRIORITY)
+
+
+    @staticmethod
+    def _surname_first(text: str, given: frozenset[str]) -> Iterator[Span]:
+        """"Brun Marie", "DUPONT Jean": a known family name, then a known given name."""
+        surnames = last_names()
+        for match in _SURNAME_FIRST.finditer(text):
+            last, first = match.group("last"), match.group("first")
+            if first in given and (last in surnames or last.capitalize() in surnames):
+                yield Span(ENTITY, match.start(), match.end(), 0.7, PRIORITY)
 
 
 RECOGNIZERS = [PersonRuleRecognizer()]

@@ -1,4 +1,4 @@
-"""Regenerate privacy_guard/detect/data/first_names.txt from Faker's person providers (MIT).
+"""Regenerate detect/data/first_names.txt and last_names.txt from Faker's person providers (MIT).
 
 Run by hand when the list should change; the package ships the file and never imports Faker.
 """
@@ -24,19 +24,26 @@ AMBIGUOUS = {
 
 
 def main() -> None:
-    names: set[str] = set()
+    first: set[str] = set()
+    last: set[str] = set()
     for locale in LOCALES:
         provider = next(
             p for p in Faker(locale).providers if p.__provider__ == "faker.providers.person"
         )
         for attribute in ("first_names", "first_names_male", "first_names_female"):
-            names.update(getattr(provider, attribute, ()) or ())
-    names = {n for n in names if n.isalpha() or "-" in n}
-    names -= AMBIGUOUS
-    target = Path(__file__).parent.parent / "privacy_guard/detect/data/first_names.txt"
-    header = "# Given names, from Faker's person providers (MIT); see scripts/build_first_names.py\n"
-    target.write_text(header + "\n".join(sorted(names)) + "\n", encoding="utf-8")
-    print(f"{len(names)} names → {target}")
+            first.update(getattr(provider, attribute, ()) or ())
+        last.update(getattr(provider, "last_names", ()) or ())
+    data = Path(__file__).parent.parent / "privacy_guard/detect/data"
+    _write(data / "first_names.txt", "Given names", first - AMBIGUOUS)
+    _write(data / "ambiguous_first_names.txt", "Given names that are also words", AMBIGUOUS)
+    _write(data / "last_names.txt", "Family names", last)
+
+
+def _write(target: Path, what: str, names: set[str]) -> None:
+    kept = sorted(n for n in names if n.replace("-", "").replace("'", "").isalpha())
+    header = f"# {what}, from Faker's person providers (MIT); see scripts/build_name_lists.py\n"
+    target.write_text(header + "\n".join(kept) + "\n", encoding="utf-8")
+    print(f"{len(kept)} names → {target}")
 
 
 if __name__ == "__main__":
