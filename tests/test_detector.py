@@ -29,7 +29,7 @@ def test_finds_a_mix_of_identifiers_in_french(detector: Detector) -> None:
 
 
 def test_offsets_survive_full_width_digits_and_zero_width_characters(detector: Detector) -> None:
-    card = "4111 1111 1111 1111"
+    card = "4539 1488 0343 6467"
     hidden = "".join(chr(ord(c) + 0xFEE0) if c.isdigit() else c for c in card)
     hidden = hidden[:6] + "\u200b" + hidden[6:]
     text = f"Please charge card {hidden} today."
@@ -149,6 +149,6 @@ def test_non_text_input_is_a_clear_error(detector: Detector) -> None:
 
 def test_a_large_text_is_scanned_with_exact_offsets(detector: Detector) -> None:
     block = "Lorem ipsum dolor sit amet, consectetur adipiscing elit. " * 9000  # ~500 KB
-    text = block + "Reach me at someone.unique@example.net." + block
+    text = block + "Reach me at someone.unique@example.net. " + block
     emails = [f for f in detector.scan(text) if f.entity_type == "EMAIL_ADDRESS"]
     assert [text[f.start : f.end] for f in emails] == ["someone.unique@example.net"]

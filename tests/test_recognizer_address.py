@@ -80,7 +80,10 @@ EXACT = [
         "Flat 3, 10 Downing Street, London SW1A 2AA",
     ),
     ("1 High Street\nOxford\nOX1 4AA", "1 High Street\nOxford\nOX1 4AA"),
-    ("5 Market Place, Leeds, West Yorkshire, LS1 6DT", "5 Market Place, Leeds, West Yorkshire, LS1 6DT"),
+    (
+        "5 Market Place, Leeds, West Yorkshire, LS1 6DT",
+        "5 Market Place, Leeds, West Yorkshire, LS1 6DT",
+    ),
     ("10 Deansgate, Manchester M3 1AZ, UK", "10 Deansgate, Manchester M3 1AZ, UK"),
     ("Schenkstrasse 85\n9000 St. Gallen", "Schenkstrasse 85\n9000 St. Gallen"),
     ("Bianchistrasse 5, 2502 Biel/Bienne", "Bianchistrasse 5, 2502 Biel/Bienne"),
@@ -90,10 +93,19 @@ EXACT = [
         "1600 Pennsylvania Avenue NW, Washington, DC 20500",
     ),
     ("350 Fifth Ave, New York, NY 10118", "350 Fifth Ave, New York, NY 10118"),
-    ("742 Evergreen Terrace, Springfield, OR 97403", "742 Evergreen Terrace, Springfield, OR 97403"),
+    (
+        "742 Evergreen Terrace, Springfield, OR 97403",
+        "742 Evergreen Terrace, Springfield, OR 97403",
+    ),
     ("123 Main St Apt 4B\nBoston, MA 02118-1234", "123 Main St Apt 4B\nBoston, MA 02118-1234"),
-    ("500 W 34th St, Suite 200, New York, NY 10001", "500 W 34th St, Suite 200, New York, NY 10001"),
-    ("1 Infinite Loop, Cupertino, California 95014", "1 Infinite Loop, Cupertino, California 95014"),
+    (
+        "500 W 34th St, Suite 200, New York, NY 10001",
+        "500 W 34th St, Suite 200, New York, NY 10001",
+    ),
+    (
+        "1 Infinite Loop, Cupertino, California 95014",
+        "1 Infinite Loop, Cupertino, California 95014",
+    ),
     ("PSC 1241, Box 5868\nAPO AP 25384", "PSC 1241, Box 5868\nAPO AP 25384"),
     ("USNS Comfort\nFPO AE 09587", "USNS Comfort\nFPO AE 09587"),
     ("Unit 8012 Box 2231\nDPO AA 34021", "Unit 8012 Box 2231\nDPO AA 34021"),
@@ -178,13 +190,38 @@ def test_negative(text: str) -> None:
 
 def test_large_junk_input_completes() -> None:
     rng = random.Random(7)
-    words = ["rue", "avenue", "Street", "Flat", "12", "75002", "Paris", "NW1", "de", "la",
-             "Bahnhofstrasse", "6XE", "Via", ",", "\n", "Box", "APO", "NY", "10118", "Zürich"]
+    words = [
+        "rue",
+        "avenue",
+        "Street",
+        "Flat",
+        "12",
+        "75002",
+        "Paris",
+        "NW1",
+        "de",
+        "la",
+        "Bahnhofstrasse",
+        "6XE",
+        "Via",
+        ",",
+        "\n",
+        "Box",
+        "APO",
+        "NY",
+        "10118",
+        "Zürich",
+    ]
     chunks: list[str] = []
     size = 0
     while size < 1_000_000:
-        word = rng.choice(words) if rng.random() < 0.5 else "".join(
-            rng.choice("abcdefghijklmnopqrstuvwxyzABCXYZ0123456789") for _ in range(rng.randint(1, 9))
+        word = (
+            rng.choice(words)
+            if rng.random() < 0.5
+            else "".join(
+                rng.choice("abcdefghijklmnopqrstuvwxyzABCXYZ0123456789")
+                for _ in range(rng.randint(1, 9))
+            )
         )
         chunks.append(word)
         size += len(word) + 1

@@ -131,7 +131,7 @@ def uid_values(rng: random.Random, faker: Faker) -> Iterator[str]:
 # Country shapes for rejection sampling: "d" a digit, "L" a letter, "x" either.
 _VAT_SHAPES = {
     "AT": "Udddddddd", "BE": "0ddddddddd", "BG": "ddddddddd", "CY": "ddddddddL", "CZ": "dddddddd",
-    "DE": "ddddddddd", "DK": "dddddddd", "EE": "ddddddddd", "EL": "ddddddddd", "ES": "Lddddddd" "L",
+    "DE": "ddddddddd", "DK": "dddddddd", "EE": "ddddddddd", "EL": "ddddddddd", "ES": "LdddddddL",
     "FI": "dddddddd", "FR": "ddddddddddd", "HR": "ddddddddddd", "HU": "dddddddd",
     "IE": "dddddddL", "IT": "ddddddddddd", "LT": "ddddddddd", "LU": "dddddddd",
     "LV": "ddddddddddd", "MT": "dddddddd", "NL": "dddddddddB01", "PL": "dddddddddd",
@@ -206,6 +206,11 @@ NEUTRAL = [
     "Name: John Smith\nID: {v}\nStatus: active",
     "{v} — merci de confirmer.",
     "Can you format this: {v}?",
+    '{{"name": "Paul Durand", "id": "{v}", "age": 42}}',
+    "name,id,city\nPaul Durand,{v},Lyon",
+    "Paul Durand\t{v}\t75011",
+    "| Nom | Numéro |\n|---|---|\n| Durand | {v} |",
+    "Vérifie que {v}, {v} et {v} sont cohérents.",
 ]
 CONTEXT = {
     "FR_NIR": [
@@ -280,7 +285,7 @@ def sentences(name: str, count: int, seed: int = 0) -> Iterator[tuple[str, int, 
     if entity == "CH_UID":
         templates += ["Lieferant: {v} MWST", "Fournisseur : {v} TVA.", "Fornitore {v} IVA"]
     for _ in range(count):
-        template = rng.choice(templates)
+        template = rng.choice(templates).replace("{{", "{").replace("}}", "}")
         value = next(values)
         start = template.index("{v}")
         yield template.replace("{v}", value), start, start + len(value)
@@ -370,7 +375,7 @@ def test_scores() -> None:
     assert score("732 829 320") == 0.75
     assert score("SSN 536-90-4399") == 0.95
     assert score("536-90-4399") == 0.85
-    assert score("SIRET 73282932000074") == 0.95
+    assert score("SIRET 73282932000074") == 1.0
     assert score("732 829 320 00074") == 0.85
     assert score("73282932000074") == 0.7
     assert score("AVS 756.9217.0769.85") == 1.0
@@ -394,6 +399,35 @@ def test_nine_digits_go_to_the_nearest_cue() -> None:
     ]
     # Valid as both, no cue: a bare 9-digit number is nothing.
     assert found("732829320") == []
+
+
+def test_a_table_column_header_is_a_cue() -> None:
+    csv = "id;name;ssn;iban\n1;Lee Mills;6010-9174-4;GB88\n2;Ann Roe;536-90-4399;GB12"
+    assert found(csv) == [("US_SSN", "6010-9174-4"), ("US_SSN", "536-90-4399")]
+    markdown = "| Nom | SIREN |\n|---|---|\n| Durand SA | 732829320 |"
+    assert found(markdown) == [("FR_SIREN", "732829320")]
+    orders = "| client | order |\n|---|---|\n| Durand | 732 829 320 |"
+    assert found(orders) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("SIREN 5970 / 6661 / 2", [("FR_SIREN", "5970 / 6661 / 2")]),
+        ("siren 82 - 361 - 655 - 2 : SARL ?", [("FR_SIREN", "82 - 361 - 655 - 2")]),
+        ("NIR: 295 / 1099 / 126 / 111 / 93 ok", [("FR_NIR", "295 / 1099 / 126 / 111 / 93")]),
+        ("AVS 7 5 6 9 2 1 7 0 7 6 9 8 5", [("CH_AHV", "7 5 6 9 2 1 7 0 7 6 9 8 5")]),
+        ("AVS 75  6921  7076  985", [("CH_AHV", "75  6921  7076  985")]),
+        ("TVA F R 4 0 3 0 3 2 6 5 0 4 5", [("EU_VAT", "F R 4 0 3 0 3 2 6 5 0 4 5")]),
+        ("TVA FR4\n030\n3265\n045", [("EU_VAT", "FR4\n030\n3265\n045")]),
+        ("USt D E 1 3 6 6 9 5 9 7 6", [("EU_VAT", "D E 1 3 6 6 9 5 9 7 6")]),
+        ("UID CH\nE100\n15\n5212", [("CH_UID", "CH\nE100\n15\n5212")]),
+        ("SSN 53 690 43 99", [("US_SSN", "53 690 43 99")]),
+        ("The form asks for my social: 5369 / 0439 / 9", [("US_SSN", "5369 / 0439 / 9")]),
+    ],
+)
+def test_regrouped_values(text: str, expected: list[tuple[str, str]]) -> None:
+    assert found(text) == expected
 
 
 def test_no_siren_inside_siret_or_vat() -> None:
@@ -462,6 +496,7 @@ NEGATIVES = [
     "row 1: 12 77 886 60 409 596\n977 815 52 731 331 186",
     "Nombre 2 95 10 99 126 11 193 7",
     "Coordinates 48.8566, 2.3522",
+    "my social media followers: 536 904 399",
 ]
 
 

@@ -43,6 +43,7 @@ _TOKEN = re.compile(r"[a-zàâäéèêëîïôöùûüçß]+", re.IGNORECASE)
 _FRENCH_LETTERS = re.compile(r"[àâéèêëîïôùûç]", re.IGNORECASE)
 # Sampling bounds the cost on huge texts; 20 000 characters decide the language plainly.
 _SAMPLE_CHARS = 20_000
+_SHORT_TEXT = 400
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,8 +64,12 @@ def detect_language(text: str) -> LanguageGuess:
     if elisions:
         counts["fr"] += 2 * elisions
     if not counts:
-        # No function word at all (a name, an identifier, a fragment): run both pipelines,
-        # since recall matters more than a few milliseconds on such short texts.
+        if len(sample) > _SHORT_TEXT:
+            # A long text without one English or French function word is not prose in
+            # either language (code, data, another language): NER would only add noise.
+            return LanguageGuess("other", ())
+        # A name, an identifier, a fragment: run both pipelines, since recall matters more
+        # than a few milliseconds on such short texts.
         return LanguageGuess("fr" if _FRENCH_LETTERS.search(sample) else "en", ("en", "fr"))
     ranked = counts.most_common()
     top, top_count = ranked[0]

@@ -12,7 +12,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-from privacy_guard.detect.recognizers.person import plausible_person
+from privacy_guard.detect.recognizers.person import trim_person
 from privacy_guard.detect.types import Span
 from privacy_guard.errors import DetectionError
 
@@ -112,9 +112,11 @@ class NerEngine:
             start, end = offset + ent.start_char, offset + ent.end_char
             value = ent.text
             if ent.label_ in _PERSON_LABELS:
-                if not _looks_like_name(value) or not plausible_person(text, start, value):
+                trimmed = trim_person(text, start, end) if _looks_like_name(value) else None
+                if trimmed is None:
                     continue
-                score = 0.7 if " " in value.strip() else 0.6
+                start, end = trimmed
+                score = 0.7 if " " in text[start:end] else 0.6
                 spans.append(Span("PERSON", start, end, score, 0))
             elif ent.label_ in _PLACE_LABELS and _RESIDENCE.search(text, max(0, start - 60), start):
                 spans.append(Span("LOCATION", start, end, 0.7, 0))

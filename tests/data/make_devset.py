@@ -907,6 +907,9 @@ SLOTS: dict[str, tuple[str | None, Callable[[Ctx, str], str]]] = {
     "person": ("PERSON", lambda c, i: c.person(i)),
     "first": ("PERSON", lambda c, i: c.who(i)[0]),
     "last": ("PERSON", lambda c, i: c.who(i)[1]),
+    # A full name is one span, in either order.
+    "fullname": ("PERSON", lambda c, i: f"{c.who(i)[0]} {c.who(i)[1]}"),
+    "lastfirst": ("PERSON", lambda c, i: f"{c.who(i)[1]} {c.who(i)[0]}"),
     "email": ("EMAIL_ADDRESS", lambda c, i: c.email(i)),
     "phone": ("PHONE_NUMBER", lambda c, i: c.v.phone(c.country())),
     "phone_fr": ("PHONE_NUMBER", _phone("FR")),
@@ -1479,7 +1482,7 @@ EN_SHORT = [
     "SSN: ⟦ssn⟧",
     "Write a letter to the IRS for ⟦person⟧, social security number ⟦ssn⟧.",
     "Is ⟦ssn⟧ a valid social security number format?",
-    "Employee ⟦first⟧ ⟦last⟧, SSN ⟦ssn⟧, start date ⟦date⟧",
+    "Employee ⟦fullname⟧, SSN ⟦ssn⟧, start date ⟦date⟧",
     "The credit check form asks for my social: ⟦ssn⟧",
     "Update the tax record: ssn ⟦ssn⟧",
     "I think my social security number ⟦ssn⟧ was stolen, what now?",
@@ -1509,7 +1512,7 @@ EN_SHORT = [
     "Here is my key, what format is it in?\n⟦pem⟧",
     # PERSON
     "My name is ⟦person⟧ and I'd like to cancel my subscription.",
-    "Write a birthday message for my colleague ⟦first⟧ ⟦last⟧.",
+    "Write a birthday message for my colleague ⟦fullname⟧.",
     "Dear ⟦title⟧ ⟦last⟧, thank you for your patience. <- make this sound warmer",
     "Translate to French: ⟦person⟧ has been promoted to head of sales.",
     "Write a reference letter for ⟦person⟧, who worked with us as a ⟦job⟧.",
@@ -1673,7 +1676,7 @@ FR_SHORT = [
     "Identifiant : admin / mot de passe : ⟦pwd⟧ — rédige le mail d'accès pour le stagiaire",
     # PERSON
     "Je m'appelle ⟦person⟧ et je voudrais résilier mon abonnement.",
-    "Écris un message d'anniversaire pour ma collègue ⟦first⟧ ⟦last⟧.",
+    "Écris un message d'anniversaire pour ma collègue ⟦fullname⟧.",
     "Bonjour ⟦title⟧ ⟦last⟧, merci pour votre patience. <- rends ça plus chaleureux",
     "Traduis en anglais : ⟦person⟧ a été nommé directeur commercial.",
     "Rédige une lettre de recommandation pour ⟦person⟧, ⟦job⟧ chez nous pendant 3 ans.",
@@ -1683,7 +1686,7 @@ FR_SHORT = [
     "Cordialement,\n⟦person⟧",
     "Rappelle à ⟦person⟧ et ⟦person2⟧ le séminaire de lundi.",
     "je mets qui en copie, ⟦first⟧ ou ⟦title2⟧ ⟦last2⟧ ?",
-    "Le dossier de ⟦last⟧ ⟦first⟧ est incomplet, écris-lui un mail.",
+    "Le dossier de ⟦lastfirst⟧ est incomplet, écris-lui un mail.",
     # LOCATION
     "Livrez à ⟦addr_line⟧ svp.",
     "Ma nouvelle adresse est ⟦addr_line⟧ — écris un mail à ma banque pour la mettre à jour.",
@@ -1728,7 +1731,7 @@ DE_SHORT = [
     "Tel. ⟦phone_de⟧, USt-IdNr. ⟦vat_de⟧",
     "Das Passwort für den Server ist ⟦pwd⟧, bitte sicher aufbewahren.",
     "Kreditkarte ⟦card⟧ wurde doppelt belastet, bitte Reklamation formulieren.",
-    "AHV-Nr. von ⟦first⟧ ⟦last⟧: ⟦ahv⟧",
+    "AHV-Nr. von ⟦fullname⟧: ⟦ahv⟧",
 ]
 IT_SHORT = [
     "Il mio numero AVS è ⟦ahv⟧, a quale cassa di compensazione sono affiliato?",
@@ -1840,7 +1843,7 @@ Known ⟦cond⟧, on ⟦med⟧ 500 mg twice daily. Recent ⟦treat⟧. Referred 
 GP: ⟦title2⟧ ⟦last2⟧, ⟦phone2⟧""",
     """Turn this into a formal HR note:
 
-meeting with ⟦person⟧ today. she's been off 3 weeks for ⟦cond⟧, back part time from ⟦date⟧. wants to relocate to ⟦home⟧. SSN on file ⟦ssn⟧. manager ⟦first2⟧ ⟦last2⟧ agrees.""",
+meeting with ⟦person⟧ today. she's been off 3 weeks for ⟦cond⟧, back part time from ⟦date⟧. wants to relocate to ⟦home⟧. SSN on file ⟦ssn⟧. manager ⟦fullname2⟧ agrees.""",
     """Why does this script fail with AuthenticationError?
 
 ```python
@@ -1954,7 +1957,7 @@ Bien confraternellement,
 ⟦title2⟧ ⟦person2⟧""",
     """Mets en forme ce compte rendu d'entretien RH :
 
-entretien avec ⟦person⟧ ce matin. arrêt maladie de 3 semaines (⟦cond⟧), reprise à mi-temps le ⟦date⟧. souhaite une mutation à ⟦home⟧ où vit sa famille. n° sécu ⟦nir⟧. manager : ⟦first2⟧ ⟦last2⟧ d'accord.""",
+entretien avec ⟦person⟧ ce matin. arrêt maladie de 3 semaines (⟦cond⟧), reprise à mi-temps le ⟦date⟧. souhaite une mutation à ⟦home⟧ où vit sa famille. n° sécu ⟦nir⟧. manager : ⟦fullname2⟧ d'accord.""",
     """Pourquoi ce script renvoie 401 ?
 
 ```python

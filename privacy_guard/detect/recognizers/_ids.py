@@ -61,7 +61,8 @@ COMPANY_WORDS = re.compile(
 )
 SSN_WORDS = re.compile(
     r"(?i)(?<!\w)(?:ssns?|s\.s\.n|ss\s?#|social[\s-]+security|soc\.?\s?sec|"
-    r"s[ée]curit[ée]\s+sociale)(?!\w)"
+    r"s[ée]curit[ée]\s+sociale|(?:my|your|his|her|their|the)\s+social(?!\s+(?:media|network)))"
+    r"(?!\w)"
 )
 
 # A value right after a VAT prefix ("FRKL 399859412", "CHE 123 456 789", "DE 123 456 789")
@@ -123,10 +124,16 @@ def nearest_cue(
     before: int = 48,
     after: int = 32,
 ) -> str | None:
-    """The label of the cue that names the value at [start, end): the closest one ending
-    within `before` characters ahead of it, else the closest one starting within `after`
-    characters behind it on the same line ("732 829 320 (SIREN)"). `OTHER_IDS` and `NOT_AN_ID`
-    only count right next to the value ("Order #", "tél :"), where they are reliable."""
+    """The label of the cue that names the value at [start, end): its column's header in a
+    table, else the closest cue ending within `before` characters ahead of it, else the closest
+    one starting within `after` characters behind it on the same line ("732 829 320 (SIREN)").
+    `OTHER_IDS` and `NOT_AN_ID` only count right next to the value ("Order #", "tél :"), where
+    they are reliable."""
+    header = column_header(text, start, end)
+    if header is not None:
+        for label, pattern in cues.items():
+            if pattern.search(header):
+                return label
     best: tuple[int, str] | None = None
     for label, pattern in cues.items():
         reach = 24 if pattern in (OTHER_IDS, NOT_AN_ID) else before
@@ -137,14 +144,55 @@ def nearest_cue(
                 best = (distance, label)
     if best is not None:
         return best[1]
-    line_end = text.find("\n", end)
-    hi = min(len(text) if line_end < 0 else line_end, end + after)
+    line_end = text.find("\n", end, end + after)
+    hi = min(len(text), end + after) if line_end < 0 else line_end
     for label, pattern in cues.items():
         reach = 16 if pattern in (OTHER_IDS, NOT_AN_ID) else after
         match = pattern.search(text, end, min(hi, end + reach))
         if match is not None and (best is None or match.start() - end < best[0]):
             best = (match.start() - end, label)
     return None if best is None else best[1]
+
+
+def column_header(text: str, start: int, end: int, max_rows: int = 50) -> str | None:
+    """The header cell above [start, end) when it sits in a delimited table (CSV, TSV,
+    Markdown): consecutive lines with the same number of delimiters, the first one the header.
+    Lines longer than `_MAX_ROW` characters are not table rows (and bound the work)."""
+    line_start = _line_start(text, start)
+    line_end = text.find("\n", end, end + _MAX_ROW)
+    if line_start < 0 or (line_end < 0 and len(text) - end > _MAX_ROW):
+        return None
+    line = text[line_start : len(text) if line_end < 0 else line_end]
+    for delimiter in (";", "\t", "|", ","):
+        count = line.count(delimiter)
+        if count >= 2:
+            break
+    else:
+        return None
+    column = text.count(delimiter, line_start, start)
+    header = None
+    top = line_start
+    for _ in range(max_rows):
+        above_start = _line_start(text, top - 1) if top > 0 else -1
+        if above_start < 0 or text.count(delimiter, above_start, top - 1) != count:
+            break
+        header, top = text[above_start : top - 1], above_start
+    if header is None:
+        return None
+    cells = header.split(delimiter)
+    return cells[column] if column < len(cells) else None
+
+
+_MAX_ROW = 400
+
+
+def _line_start(text: str, position: int) -> int:
+    """Where the line holding `position` starts; -1 when that is more than _MAX_ROW back."""
+    lo = max(0, position - _MAX_ROW)
+    newline = text.rfind("\n", lo, position)
+    if newline >= 0:
+        return newline + 1
+    return 0 if lo == 0 else -1
 
 
 class IdRecognizer:

@@ -13,9 +13,11 @@ in the length of the text.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterator
 
 from privacy_guard.detect.recognizers.base import Recognizer, context_before
+from privacy_guard.detect.recognizers.wordtrie import trie_pattern
 from privacy_guard.detect.types import Span
 
 __all__ = ["RECOGNIZERS", "AddressRecognizer"]
@@ -40,18 +42,26 @@ _SEP = rf"(?:{_SEP_STRONG}|{_SP})"
 _UPPER = r"A-ZÀ-ÖØ-ÞŒ"
 _ALNUM = r"[^\W_]"
 _WORD_TAIL = rf"{_ALNUM}*(?:[-'’/]{_ALNUM}+){{0,4}}"
-# A capitalised word, with an optional elided article ("l'Hôpital", "d'Alésia").
-_CAPWORD = rf"(?:[dlDL]['’])?[{_UPPER}]{_WORD_TAIL}"
-_WORD = rf"(?:[dlDL]['’])?[^\W\d_]{_WORD_TAIL}"
+# A capitalised word, with an optional elided article ("l'Hôpital", "d'Alésia"). Words are atomic
+# groups: a word never gives characters back, which keeps failing attempts cheap.
+_CAPWORD = rf"(?>(?:[dlDL]['’])?[{_UPPER}]{_WORD_TAIL})"
+_WORD = rf"(?>(?:[dlDL]['’])?[^\W\d_]{_WORD_TAIL})"
 _PARTICLE = (
     r"(?:de|du|des|la|le|les|di|da|del|della|dei|degli|delle|dello|van|von|der|den|am|an|im"
     r"|zum|zur|et|sur|sous|aux|au|en|à|of|the|and|près)"
 )
 _PARTICLES = rf"(?:{_PARTICLE}{_SP}){{0,3}}"
+# A date in a street name: "rue du 4 Septembre", "place du 8-Mai-1945".
+_DATE = (
+    r"\d{1,2}(?:er)?[ \t-](?i:janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout"
+    r"|septembre|octobre|novembre|décembre|decembre)(?:[ \t-]\d{4})?(?![^\W_])"
+)
 # Street names: capitalised words with particles between them; the loose form (after a house
-# number, where the rest of the pattern carries the evidence) also takes lower-case words.
-_NAME_STRICT = rf"{_PARTICLES}{_CAPWORD}(?:{_SP}{_PARTICLES}{_CAPWORD}){{0,4}}"
-_NAME_LOOSE = rf"{_PARTICLES}{_WORD}(?:{_SP}{_PARTICLES}{_WORD}){{0,4}}"
+# number, where the rest of the pattern carries the evidence) takes any words, particles included.
+_NAME_STRICT = (
+    rf"{_PARTICLES}(?:{_CAPWORD}|{_DATE})(?:{_SP}{_PARTICLES}(?:{_CAPWORD}|{_DATE})){{0,4}}"
+)
+_NAME_LOOSE = rf"(?:{_WORD}|{_DATE})(?:{_SP}(?:{_WORD}|{_DATE})){{0,7}}"
 _NAME_SHORT = rf"(?:{_NAME_STRICT}|{_PARTICLES}{_WORD})"
 
 _NUM = r"\d{1,5}(?:-\d{1,5})?(?:[ \t]?(?i:bis|ter|quater)(?![^\W_])|[A-Za-z](?![^\W_]))?"
@@ -69,12 +79,31 @@ _PTYPE = rf"(?<![^\W_])(?i:{_PREFIX_TYPES})(?![^\W_])"
 
 # German street names: one compound word ("Bahnhofstrasse") or "<adjective> Strasse".
 _DE_SUFFIXES = (
-    r"strasse|straße|str\.|gasse|gässli|gässchen|weg|platz|allee|ring|rain|halde|graben"
-    r"|quai|steig|stutz|matte|hof|markt"
+    "strasse",
+    "straße",
+    "gasse",
+    "gässli",
+    "gässchen",
+    "weg",
+    "platz",
+    "allee",
+    "ring",
+    "rain",
+    "halde",
+    "graben",
+    "quai",
+    "steig",
+    "stutz",
+    "matte",
+    "hof",
+    "markt",
 )
+# The whole word is read first, then its ending is checked (one look-behind per suffix), so a
+# capitalised word that is not a street name costs one pass.
+_DE_ENDS = "|".join(f"(?<={suffix})" for suffix in _DE_SUFFIXES)
 _DE_STREET = (
     rf"(?<![^\W_])(?:{_CAPWORD}{_SP}){{0,2}}"
-    rf"(?:[{_UPPER}][^\W\d_]{{0,30}}(?:{_DE_SUFFIXES})"
+    rf"(?:[{_UPPER}][^\W\d_]*+(?:{_DE_ENDS}|(?<=str)\.)"
     rf"|{_CAPWORD}{_SP}(?:Strasse|Straße|Gasse|Weg|Platz|Allee))"
 )
 
@@ -100,17 +129,12 @@ _EU_LOCALITY = (
 
 # English-speaking countries: the name words are capitalised, ordinals and abbreviations allowed.
 _EN_TOKEN = rf"(?:{_CAPWORD}|\d{{1,3}}(?i:st|nd|rd|th))\.?"
-_EN_NAME = rf"{_EN_TOKEN}(?:{_SP}(?:{_PARTICLE}{_SP})?{_EN_TOKEN}){{0,5}}"
 _DIRECTION = r"(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West)\.?"
 _UNIT = (
     r"(?i:apt\.?|apartment|suite|ste\.?|unit|fl\.?|floor|rm\.?|room|bldg\.?|building)"
     r"[ \t]*#?[ \t]*\w{1,6}|#[ \t]?\w{1,6}"
 )
 _EN_NUMBER = r"(?<![\d.,])\b\d{1,6}[A-Za-z]?(?:-\d{1,5})?(?:[ \t]*,)?"
-_US_STREET = (
-    rf"{_EN_NUMBER}{_SP}{_EN_NAME}(?:{_SP}{_DIRECTION})?"
-    rf"(?:(?:[ \t]*,[ \t]*|{_SP}|[ \t]*{_LINE_BREAK}[ \t]*){_UNIT})?"
-)
 _US_STATES = (
     "AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH"
     "|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|AS|FM|GU|MH|MP|PW|PR|VI"
@@ -126,17 +150,24 @@ _US_STATE_NAMES = (
 )
 _ZIP = r"\d{5}(?:-\d{4})?(?!\d)"
 _US_CITY = rf"{_EN_TOKEN}(?:{_SP}{_EN_TOKEN}){{0,3}}"
-_US_LOCALITY = rf"{_US_CITY},?{_SP}(?:{_US_STATES}|{_US_STATE_NAMES})\.?{_SP}{_ZIP}"
+_US_STATE_ZIP = rf"(?:{_US_STATES}|{_US_STATE_NAMES})\.?{_SP}{_ZIP}"
+_US_LOCALITY = rf"{_US_CITY},?{_SP}{_US_STATE_ZIP}"
+# Where the street name ends and the town begins is left open: the words between the house
+# number and the state (or the UK postcode) are read as one run, which the engine walks once
+# instead of trying every split of it.
+_EN_RUN_WORD = rf"(?:{_EN_TOKEN}|{_PARTICLE}|upon|{_UNIT})"
+_US_FULL = rf"{_EN_NUMBER}{_SP}(?:{_EN_RUN_WORD}{_SEP}){{2,11}}{_US_STATE_ZIP}"
 
 # Every UK postcode shape: A9 9AA, A99 9AA, AA9 9AA, AA99 9AA, A9A 9AA, AA9A 9AA, and GIR 0AA.
 _UK_POSTCODE = r"(?:[A-Z]{1,2}\d[A-Z\d]?|GIR)[ \t]?\d[A-Z]{2}(?![^\W_])"
 _UK_UNIT = r"(?i:flat|apartment|apt\.?|studio|unit|suite|room)[ \t]+\w{1,4}"
-_UK_STREET = (
-    rf"(?:{_UK_UNIT}{_SEP_STRONG}(?:{_EN_NUMBER}{_SP})?{_EN_NAME}"
-    rf"|{_EN_NUMBER}{_SP}{_EN_NAME})"
+# At least two words (street and town): "Model 3 Performance SW1 2AB" has the shape of a
+# street and postcode.
+_UK_FULL = (
+    rf"(?:(?P<uk_unit>{_UK_UNIT}){_SEP_STRONG}(?P<uk_number>{_EN_NUMBER}{_SP})?"
+    rf"|{_EN_NUMBER}{_SP})"
+    rf"(?:{_EN_RUN_WORD}{_SEP}){{2,10}}{_UK_POSTCODE}"
 )
-# The town is required: "Model 3 Performance SW1 2AB" has the shape of a street and postcode.
-_UK_LOCALITY = rf"(?:{_SEP}{_US_CITY}){{1,2}}{_SEP}{_UK_POSTCODE}"
 
 _MILITARY = (
     rf"(?:(?:PSC|CMR|Unit){_SP}\d{{1,5}},?{_SP}Box{_SP}\d{{1,5}}"
@@ -162,8 +193,8 @@ _COUNTRY_TAIL = rf"(?:{_SEP}{_COUNTRY})?"
 _FULL = re.compile(
     rf"(?:(?P<eu_num>{_EU_STREET_NUM}){_SEP}{_EU_LOCALITY}"
     rf"|(?P<eu>{_EU_STREET_NONUM}){_SEP_STRONG}{_EU_LOCALITY}"
-    rf"|{_US_STREET}{_SEP}{_US_LOCALITY}"
-    rf"|(?P<uk>{_UK_STREET}){_UK_LOCALITY}"
+    rf"|{_US_FULL}"
+    rf"|{_UK_FULL}"
     rf"|{_MILITARY}"
     rf"|(?P<box>{_PO_BOX}){_SEP_STRONG}{_EU_LOCALITY}"
     rf"|(?P<box_en>{_PO_BOX_EN}){_SEP_STRONG}(?:{_US_LOCALITY}|{_US_CITY}{_SEP}{_UK_POSTCODE}))"
@@ -182,19 +213,44 @@ _STREET_ONLY = re.compile(
     rf"|{_EN_NUMBER}{_SP}(?:{_EN_TOKEN}{_SP}){{1,3}}(?i:{_EN_STREET_TYPES})(?![^\W_])"
     rf"(?:{_SP}{_DIRECTION}(?![^\W_]))?)"
 )
-_STREET_ONLY_CONTEXT = re.compile(
-    r"(?i)(?<![^\W_])(?:live[sd]?|living|reside[sd]?|residing|located|situated|based"
-    r"|address(?:e|es)?|adresse|domicile|domicilié|domiciliée|demeurant|habite|habites|habitons"
-    r"|habitez|habitent|vis|vit|vivons|situé|située|ship|deliver|livr\w{0,6}|send|envoy\w{0,6}"
-    r"|wohne|wohnt|wohnhaft|abito|abita|indirizzo|moved|déménagé|déménagée|home)(?![^\W_])"
+_CONTEXT_WORDS = (
+    # English
+    *("live", "lives", "lived", "living", "reside", "resides", "resided", "residing"),
+    *("located", "situated", "based", "address", "addresses", "ship", "deliver", "send"),
+    *("moved", "home"),
+    # French
+    *("adresse", "domicile", "domicilié", "domiciliée", "demeurant", "habite", "habites"),
+    *("habitons", "habitez", "habitent", "vis", "vit", "vivons", "situé", "située", "livrer"),
+    *("livrez", "livraison", "livré", "livrée", "envoyer", "envoyez", "envoyé", "envoi"),
+    *("déménagé", "déménagée"),
+    # German, Italian
+    *("wohne", "wohnt", "wohnhaft", "abito", "abita", "indirizzo"),
 )
+_STREET_ONLY_CONTEXT = re.compile(rf"(?i)(?<![^\W_])(?:{trie_pattern(_CONTEXT_WORDS)})(?![^\W_])")
+_CONTEXT_REACH = 40  # the street line starts at most this far after the context word
+
+# Every full address holds one of these (postcode or ZIP); the full pattern runs only around
+# them, which keeps long texts without addresses cheap.
+_ANCHOR = re.compile(r"(?<!\d)\d{4,5}(?!\d)|(?:[A-Z]{1,2}\d[A-Z\d]?|GIR)[ \t]?\d[A-Z]{2}")
+_BEFORE_ANCHOR = 400
+_AFTER_ANCHOR = 160
+_LONGEST_STREET = 240
+
+
+def _merged(windows: Iterator[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for lo, hi in windows:
+        if merged and lo <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], hi))
+        else:
+            merged.append((lo, hi))
+    return merged
 
 
 def _score(match: re.Match[str]) -> float:
     if match.group("eu") is not None or match.group("box") or match.group("box_en"):
         return SCORE_FULL_WEAK
-    uk = match.group("uk")
-    if uk is not None and not re.search(r"\d", uk):
+    if match.group("uk_unit") is not None and match.group("uk_number") is None:
         return SCORE_FULL_WEAK
     return SCORE_FULL
 
@@ -204,17 +260,30 @@ class AddressRecognizer:
     entities = (ENTITY,)
 
     def find(self, text: str, language: str) -> Iterator[Span]:
-        full: list[tuple[int, int]] = []
-        for match in _FULL.finditer(text):
-            start, end = match.span()
-            full.append((start, end))
-            yield Span(ENTITY, start, end, _score(match), PRIORITY)
-        for match in _STREET_ONLY.finditer(text):
-            start, end = match.span()
-            if any(s < end and start < e for s, e in full):
-                continue
-            if context_before(text, start, _STREET_ONLY_CONTEXT, window=40):
-                yield Span(ENTITY, start, end, SCORE_STREET_ONLY, PRIORITY)
+        full_starts: list[int] = []
+        full_ends: list[int] = []
+        anchors = _merged(
+            (max(0, m.start() - _BEFORE_ANCHOR), m.end() + _AFTER_ANCHOR)
+            for m in _ANCHOR.finditer(text)
+        )
+        for lo, hi in anchors:
+            for match in _FULL.finditer(text, lo, min(hi, len(text))):
+                full_starts.append(match.start())
+                full_ends.append(match.end())
+                yield Span(ENTITY, match.start(), match.end(), _score(match), PRIORITY)
+        contexts = _merged(
+            (m.start(), m.end() + _CONTEXT_REACH + _LONGEST_STREET)
+            for m in _STREET_ONLY_CONTEXT.finditer(text)
+        )
+        for lo, hi in contexts:
+            for match in _STREET_ONLY.finditer(text, lo, min(hi, len(text))):
+                start, end = match.span()
+                # Full spans never overlap each other: the first one ending after `start` decides.
+                index = bisect_right(full_ends, start)
+                if index < len(full_starts) and full_starts[index] < end:
+                    continue
+                if context_before(text, start, _STREET_ONLY_CONTEXT, window=_CONTEXT_REACH):
+                    yield Span(ENTITY, start, end, SCORE_STREET_ONLY, PRIORITY)
 
 
 RECOGNIZERS: list[Recognizer] = [AddressRecognizer()]

@@ -3,8 +3,8 @@
 IP_ADDRESS: IPv4 (also defanged: `10[.]0[.]0[.]1`, `10 . 0 . 0 . 1`) and IPv6 (full,
 `::`-compressed, embedded IPv4, `%zone`), validated with `ipaddress`. Private and loopback
 addresses are still reported. Not reported: dotted runs longer than four parts (`1.2.3.4.5`,
-OIDs), IPv4 led by a version or section word (`version 10.0.0.1`, `section 1.2.3.4`), `::` alone, `std::vector`, times
-(`12:30:45`), MAC addresses, and colon-words like `a::b`.
+OIDs), IPv4 led by a version or section word (`version 10.0.0.1`, `section 1.2.3.4`), `::`
+alone, `std::vector`, times (`12:30:45`), MAC addresses, and colon-words like `a::b`.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ _VERSIONISH = re.compile(
     r"(?i)\b(?:v|vers?|versions?|release[sd]?|build|firmware|fw|rev|revision|patch|update|"
     r"section|sections|chapter|chapitre|article|clause|paragraph|§|step|oid|snmp|mib)\b[\s:.#]*\Z"
 )
-_HEX_GROUP = re.compile(r"[0-9A-Fa-f]{1,4}")
+_DEFANGED_DOT = re.compile(r"\[\.\]|\(\.\)|\[dot\]|\(dot\)| \. ")
 
 
 class IpRecognizer:
@@ -42,8 +42,13 @@ class IpRecognizer:
     entities = (ENTITY,)
 
     def find(self, text: str, language: str) -> Iterator[Span]:
+        v6 = [m.span() for m in _IPV6.finditer(text) if self._is_ipv6(m["ip"])]
+        for start, end in v6:
+            yield Span(ENTITY, start, end, 0.9, PRIORITY)
         for m in _IPV4.finditer(text):
-            value = re.sub(r"\[\.\]|\(\.\)|\[dot\]|\(dot\)| \. ", ".", m["ip"])
+            if any(a <= m.start() < b for a, b in v6):
+                continue  # the IPv4 tail of ::ffff:192.0.2.128
+            value = _DEFANGED_DOT.sub(".", m["ip"])
             try:
                 ipaddress.IPv4Address(value)
             except ValueError:
@@ -51,9 +56,6 @@ class IpRecognizer:
             if context_before(text, m.start(), _VERSIONISH, 24):
                 continue
             yield Span(ENTITY, m.start(), m.end(), 0.9, PRIORITY)
-        for m in _IPV6.finditer(text):
-            if self._is_ipv6(m["ip"]):
-                yield Span(ENTITY, m.start(), m.end(), 0.9, PRIORITY)
 
     @staticmethod
     def _is_ipv6(value: str) -> bool:

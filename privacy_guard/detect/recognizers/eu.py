@@ -47,7 +47,7 @@ _BODIES: dict[str, str] = {
     "GB": _UK,
     "HR": _digits(11),
     "HU": _digits(8),
-    "IE": rf"\d{SEP}[0-9A-Za-z+*](?:{SEP}\d){{5}}{SEP}{_LETTER}(?:{SEP}{_LETTER})?",
+    "IE": rf"\d{SEP}[0-9A-Za-z+*](?:{SEP}\d){{5}}{SEP}{_LETTER}(?:{SEP}[A-IW])?",
     "IT": _digits(11),
     "LT": rf"{_digits(9)}(?:(?:{SEP}\d){{3}})?",
     "LU": _digits(8),
@@ -70,6 +70,8 @@ VAT_WORDS = re.compile(
 
 
 class EuVatRecognizer(IdRecognizer):
+    """Country prefix + that country's shape, validated by stdnum.eu.vat (stdnum.gb.vat)."""
+
     entity_type = "EU_VAT"
     pattern = candidates(
         "(?:" + "|".join(f"{cc[0]}{SEP}{cc[1]}{SEP}{body}" for cc, body in _BODIES.items()) + ")"

@@ -2,9 +2,9 @@
 
 IBAN: two letters, two check digits, then 11-30 letters or digits, any case, with spaces, dashes,
 dots, slashes or line breaks anywhere between characters (`FR76 3000 6000 ...`, `fr76-3000-...`,
-a regrouped `FR 763 0006 ...`). The run is cut at the longest prefix that ends on a group
-boundary and passes `stdnum.iban.is_valid` (checksum and the country's BBAN format), so trailing
-words or a second IBAN do not spoil it.
+a regrouped `FR 763 0006 ...`). The run is cut at its country's IBAN length (from stdnum's copy
+of the SWIFT registry), which must end on a group boundary, then `stdnum.iban.is_valid` checks
+the checksum and the country's BBAN format; trailing words or a second IBAN do not spoil it.
 
 CREDIT_CARD: 12-19 digits passing Luhn (`stdnum.luhn`) with a known issuer prefix and a length
 that issuer uses (Visa, Mastercard, Amex, Discover, Diners, JCB, UnionPay, Maestro, Mir,
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from importlib import resources
 
 from stdnum import iban, luhn
 
@@ -30,11 +31,35 @@ _IBAN_CANDIDATE = re.compile(
     rf"(?<![A-Za-z0-9])[A-Za-z]{SEP}?[A-Za-z]{SEP}?\d{SEP}?\d(?:{SEP}?[A-Za-z0-9]){{11,30}}"
 )
 _ALNUM = re.compile(r"[A-Za-z0-9]")
+_NON_ALNUM = re.compile(r"[^A-Za-z0-9]+")
+_BBAN_PART = re.compile(r"(\d+)!([nac])")
+
+
+def _iban_formats() -> dict[str, tuple[int, re.Pattern[str]]]:
+    """Length and BBAN shape of every country's IBAN, from python-stdnum's copy of the SWIFT
+    IBAN registry: a cheap filter before `iban.is_valid` (which checks them again)."""
+    classes = {"n": "[0-9]", "a": "[A-Z]", "c": "[A-Z0-9]"}
+    formats: dict[str, tuple[int, re.Pattern[str]]] = {}
+    registry = resources.files("stdnum").joinpath("iban.dat").read_text(encoding="utf-8")
+    for line in registry.splitlines():
+        m = re.match(r'([A-Z]{2}) .*\bbban="([^"]*)"', line)
+        if m:
+            parts = _BBAN_PART.findall(m.group(2))
+            shape = "".join(f"{classes[kind]}{{{count}}}" for count, kind in parts)
+            length = 4 + sum(int(count) for count, _ in parts)
+            formats[m.group(1)] = (length, re.compile(rf"[0-9]{{2}}{shape}"))
+    return formats
+
+
+_IBAN_FORMATS = _iban_formats()
 
 _CARD_CANDIDATE = re.compile(
-    rf"(?<![\w.,+\-])(?<!\d[.,/\-])\d{{1,19}}(?:{SEP}\d{{1,19}}){{0,18}}(?![\w])(?![.,]\d)"
+    rf"(?<![\w.,+\-])(?<!\d[.,/\-])"
+    rf"(?=(?:[ \t.\-/\u00a0\u202f\r\n]{{0,8}}\d){{12}})"  # cheap: 12+ digits close together
+    rf"\d{{1,19}}(?:{SEP}\d{{1,19}}){{0,18}}(?![\w])(?![.,]\d)"
 )
 _DIGITS = re.compile(r"\d+")
+_NON_DIGIT = re.compile(r"\D+")
 _STANDARD_GROUPS = ((4, 4, 4, 4), (4, 6, 5), (4, 6, 4), (4, 4, 4, 4, 3), (4, 4, 4, 3), (4, 4, 4))
 
 
@@ -45,26 +70,25 @@ class IbanRecognizer:
     def find(self, text: str, language: str) -> Iterator[Span]:
         pos = 0
         while (m := _IBAN_CANDIDATE.search(text, pos)) is not None:
-            chars = [(c.start(), c.group(0)) for c in _ALNUM.finditer(text, m.start(), m.end())]
-            found = self._longest_valid(text, chars)
-            if found is None:
+            end = self._valid_end(text, m)
+            if end is None:
                 pos = m.start() + 1
                 continue
-            end = chars[found - 1][0] + 1
             yield Span("IBAN_CODE", m.start(), end, 1.0, PRIORITY)
             pos = end
 
     @staticmethod
-    def _longest_valid(text: str, chars: list[tuple[int, str]]) -> int | None:
-        """The number of characters of the longest valid IBAN prefix ending on a boundary."""
-        value = "".join(c for _, c in chars).upper()
-        for n in range(min(len(chars), 34), 14, -1):
-            after = chars[n - 1][0] + 1
-            if after < len(text) and text[after].isalnum():
-                continue  # would cut a group in two
-            if iban.is_valid(value[:n]):
-                return n
-        return None
+    def _valid_end(text: str, m: re.Match[str]) -> int | None:
+        """Where the IBAN that starts the candidate ends: after its country's length, on a group
+        boundary, if that prefix is a valid IBAN."""
+        value = _NON_ALNUM.sub("", m.group(0)).upper()
+        n, bban = _IBAN_FORMATS.get(value[:2], (0, None))
+        if bban is None or len(value) < n or not bban.fullmatch(value, 2, n):
+            return None
+        end = [c.end() for c in _ALNUM.finditer(text, m.start(), m.end())][n - 1]
+        if end < len(text) and text[end].isalnum():
+            return None  # would cut a group in two
+        return end if iban.is_valid(value[:n]) else None
 
 
 def issuer_accepts(digits: str) -> bool:
@@ -120,6 +144,9 @@ class CardRecognizer:
     def find(self, text: str, language: str) -> Iterator[Span]:
         for m in _CARD_CANDIDATE.finditer(text):
             start = m.start()
+            digits = _NON_DIGIT.sub("", m.group(0))
+            if len(digits) < 12 or len(set(digits)) <= 2:
+                continue  # cheap rejections before the context look-ups
             if IBAN_HEAD_BEFORE.search(text, max(0, start - 40), start) or context_before(
                 text, start, _NOT_CARD_BEFORE, 32
             ):

@@ -88,13 +88,12 @@ class FrSirenRecognizer(IdRecognizer):
     def judge(self, match: re.Match[str], text: str, start: int, end: int) -> float | None:
         raw = match["id"]
         if (
-            not siren.is_valid(digits_only(raw))
-            or in_longer_run(text, start, end)
+            in_longer_run(text, start, end)
+            or not one_separator(raw)
             or after_phone_prefix(text, start)
             or after_vat_prefix(text, start)
+            or not siren.is_valid(digits_only(raw))
         ):
-            return None
-        if not one_separator(raw):
             return None
         cue = _cue(text, start, end)
         if cue == "company":
@@ -117,16 +116,15 @@ class FrSiretRecognizer(IdRecognizer):
         raw = match["id"]
         value = digits_only(raw)
         if (
-            not siret.is_valid(value)
-            or in_longer_run(text, start, end)
+            in_longer_run(text, start, end)
+            or not one_separator(raw)
             or after_phone_prefix(text, start)
+            or not siret.is_valid(value)
         ):
-            return None
-        if not one_separator(raw):
             return None
         cue = _cue(text, start, end)
         if cue == "company":
-            return 0.95
+            return 1.0
         if cue is not None:
             return None
         sizes = group_sizes(raw)

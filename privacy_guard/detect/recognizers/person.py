@@ -24,8 +24,9 @@ _CAP_WORD = (
     rf"(?:-[{_UPPER}][{_LOWER}{_UPPER}]+)?"
 )
 _ANY_WORD = rf"[{_UPPER}{_LOWER}][{_LOWER}{_UPPER}'’]*(?:-[{_UPPER}{_LOWER}][{_LOWER}{_UPPER}]+)?"
-_PARTICLE = r"(?:de|du|des|da|di|del|della|van|von|der|den|le|la|dos|d['’]|bin|ben|al)"
+_PARTICLE = r"(?i:de|du|des|da|di|del|della|van|von|der|den|le|la|dos|d['’]|bin|ben|al)"
 _INITIAL = rf"[{_UPPER}]\."
+_IS_PARTICLE = re.compile(rf"^{_PARTICLE}$")
 # One to four name words (a middle initial allowed), on one line.
 _NAME = rf"{_CAP_WORD}(?:(?:[ \t]+{_PARTICLE})?[ \t]+(?:{_INITIAL}[ \t]+)?{_CAP_WORD}){{0,3}}"
 # After a strong cue people also write names in lower case ("titulaire : henriette da silva").
@@ -114,7 +115,9 @@ NOT_NAMES = frozenset(
     commande project projet meeting réunion mail email e-mail phone téléphone tel tél number
     numéro address adresse account compte card carte bank banque iban vat tva id ssn nir avs
     ahv uid siren siret code key token password mot passe secret data données file fichier
-    vies rcs siège""".split()
+    vies rcs siège herr frau mr mrs ms mx dr prof mme mlle m mm me pr signor signora dott
+    sig avv ing docteur professeur maître mademoiselle can could should would will did does do
+    let ask tell send call write email reach contact meet""".split()
 )
 # Given names that are better known as places; alone they are not taken for a person.
 _PLACE_NAMES = frozenset(
@@ -160,9 +163,18 @@ def _kept_words(text: str, start: int, end: int) -> list[re.Match[str]]:
     return words
 
 
+def trim_person(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """An NER PERSON span without leading or trailing non-name words ("Can Rebecca"), or None
+    when it is not worth keeping: spaCy's small models call many capitalised words persons
+    ("Rédige", "Fluent English", "Django")."""
+    words = _kept_words(text, start, end)
+    if not words:
+        return None
+    start, end = words[0].start(), words[-1].end()
+    return (start, end) if plausible_person(text, start, text[start:end]) else None
+
+
 def plausible_person(text: str, start: int, value: str) -> bool:
-    """Whether an NER PERSON span is worth keeping: spaCy's small models call many capitalised
-    words persons ("Rédige", "Fluent English", "Django")."""
     words = value.split()
     if any(w.lower().strip(".") in NOT_NAMES for w in words):
         return False
@@ -216,6 +228,12 @@ class PersonRuleRecognizer:
         if not words:
             return None
         first = words[0].group()
+        if first[0].isupper():
+            # "Zoé est joignable": a capitalised name ends at the first lower-case word.
+            for index, word in enumerate(words[1:], start=1):
+                if word.group()[0].islower() and not _IS_PARTICLE.match(word.group()):
+                    words = words[:index]
+                    break
         if len(words) == 1 and (len(first) < 2 or first.isupper() and len(first) < 3):
             return None
         if given is not None and first not in given:
@@ -243,6 +261,8 @@ class PersonRuleRecognizer:
             after = _SURNAME_AFTER.match(text, end)
             if after is not None:
                 for part in _NON_SPACE.finditer(text, after.start(), after.end()):
+                    if _IS_PARTICLE.match(part.group()):
+                        continue
                     if part.group().lower().strip(".") in NOT_NAMES:
                         break
                     end = part.end()

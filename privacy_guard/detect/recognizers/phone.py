@@ -21,6 +21,7 @@ wins (score, then a fixed-length numbering plan, then length, then conventional 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from dataclasses import dataclass
 import phonenumbers
 from phonenumbers import (
     NumberParseException,
+    PhoneMetadata,
     PhoneNumber,
     PhoneNumberFormat,
     format_number,
@@ -59,7 +61,7 @@ _EXT = r"[ \t]{0,3}(?i:x|ext\.?|extension|poste|p\.)[ \t]{0,3}\d{1,6}"
 _CANDIDATE = re.compile(
     rf"""
     (?<![\w+])(?<!\d[.,/\-])          # not inside a longer number or word
-    (?=(?:\D{{0,8}}\d){{7}})          # cheap: at least 7 digits close together
+    (?=\+?(?:[ \t.\-/()\u00a0\u202f\r\n]{{0,8}}\d){{7}})  # cheap: 7+ digits close together
     (?P<num>
         \+?(?:{_PAREN}{_SEP_OPT})?{_GROUP}
         (?:{_SEP_OPT}{_PAREN}{_SEP_OPT}{_GROUP}|{SEP}{_GROUP}){{0,14}}
@@ -70,17 +72,25 @@ _CANDIDATE = re.compile(
     re.VERBOSE,
 )
 
+_NON_DIGIT = re.compile(r"\D+")
+
 _REGIONS_BY_LANGUAGE: dict[str, tuple[str, ...]] = {
     "fr": ("FR", "CH", "BE", "DE", "IT", "GB", "US"),
     "en": ("GB", "US", "CH", "FR", "DE", "IT", "BE"),
     "other": ("CH", "DE", "IT", "FR", "BE", "GB", "US"),
 }
 _COUNTRY_CODES = {"FR": "33", "CH": "41", "BE": "32", "DE": "49", "IT": "39", "GB": "44", "US": "1"}
+# National significant number lengths each region can have, from phonenumbers' metadata.
+_NSN_LENGTHS = {
+    region: frozenset(PhoneMetadata.metadata_for_region(region).general_desc.possible_length)
+    for region in _COUNTRY_CODES
+}
 # Numbering plans with many number lengths: a run with a stray trailing group often still
 # passes there, so a reading in a fixed-length plan is preferred.
 _FLEXIBLE_LENGTH = frozenset({"DE", "IT", "AT"})
 
 
+@functools.lru_cache(maxsize=2048)
 def _parse(number: str) -> tuple[bool, bool, PhoneNumber | None]:
     """(valid, possible, parsed) for an international `number` ("+" and digits)."""
     try:
@@ -101,6 +111,8 @@ def _parse_national(digits: str, region: str) -> tuple[bool, bool, PhoneNumber |
         nsn = digits[1:] if len(digits) == 11 else digits
     else:
         nsn = digits[1:]  # drop the trunk 0
+    if len(nsn) not in _NSN_LENGTHS[region]:
+        return False, False, None  # cheap: phonenumbers would say "not possible"
     return _parse(f"+{_COUNTRY_CODES[region]}{nsn}")
 
 
@@ -151,6 +163,10 @@ def _canonical(parsed: PhoneNumber | None, intl: bool) -> list[int]:
 
 
 _Rank = tuple[float, bool, int, bool]
+_TOP_SCORE = {True: 0.95, False: 0.85}  # by "international"
+# Windows judged per run at most: a real run has a handful of groups; this bounds the work on
+# machine-made walls of digits.
+_MAX_JUDGED_PER_RUN = 16
 
 
 def _rank(window: list[Token], verdict: _Verdict) -> _Rank:
@@ -166,6 +182,9 @@ class PhoneRecognizer:
 
     def find(self, text: str, language: str) -> Iterator[Span]:
         for match in _CANDIDATE.finditer(text):
+            digits = _NON_DIGIT.sub("", match.group("num"))
+            if len(digits) < 7 or len(set(digits)) <= 2:
+                continue  # cheap rejections before any per-token work
             tokens = tokenize(text, *match.span("num"))
             # "x1234" glued to the number is part of it; " ext. 204" is a separate word.
             ext = match.group("ext")
@@ -186,21 +205,28 @@ class PhoneRecognizer:
         breaks = [i > 0 and "\n" in text[tokens[i - 1].end : tokens[i].start] for i in range(n)]
         seps = [text[tokens[i - 1].end : tokens[i].start].strip() if i else "" for i in range(n)]
         memo: dict[int, tuple[_Rank, int, float] | None] = {}
+        budget = [_MAX_JUDGED_PER_RUN]
 
         def best_from(i: int) -> tuple[_Rank, int, float] | None:
             """The best phone window starting at token i, if any."""
-            if i not in memo:
-                memo[i] = None
-                if not identifier_before(text, tokens[i].start):
-                    for j in range(n, i, -1):
-                        if not 7 <= before[j] - before[i] <= 17 or not can_stop(i, j):
-                            continue
-                        window = tokens[i:j]
-                        verdict = self._judge(text, window, language, context)
-                        if verdict is not None:
-                            rank = _rank(window, verdict)
-                            if memo[i] is None or rank > memo[i][0]:  # type: ignore[index]
-                                memo[i] = (rank, j, verdict.score)
+            if i in memo:
+                return memo[i]
+            memo[i] = None
+            if identifier_before(text, tokens[i].start):
+                return None
+            for j in range(n, i, -1):
+                if not 7 <= before[j] - before[i] <= 17 or budget[0] <= 0:
+                    continue
+                budget[0] -= 1
+                window = tokens[i:j]
+                verdict = self._judge(text, window, language, context)
+                if verdict is None or not can_stop(i, j):
+                    continue
+                rank = _rank(window, verdict)
+                if memo[i] is None or rank > memo[i][0]:  # type: ignore[index]
+                    memo[i] = (rank, j, verdict.score)
+                if rank[0] == _TOP_SCORE[verdict.intl] and rank[1]:
+                    break  # no shorter window can rank higher
             return memo[i]
 
         def can_stop(i: int, j: int) -> bool:
@@ -243,11 +269,13 @@ class PhoneRecognizer:
             return None
         if not grouped and is_sequence(digits):
             return None
-        if other_shape(text, window, intl, digits, context):
-            return None
         singles = sum(len(t.digits) == 1 for t in window)
         if singles > 2 and not context:
             return None  # "1 2 3 4 5 6 7 8 9 10" is a list; "0 6 1 2 ..." needs a phone word
+        if len(separators(text, window)) > 2:
+            return None  # people use one or two kinds of separator in a number, not three
+        if other_shape(text, window, intl, digits, context):
+            return None
         if intl:
             valid, possible, parsed = _parse("+" + digits)
             if valid or possible:

@@ -511,7 +511,8 @@ class ContextTokenRecognizer:
             line_end = text.find("\n", word.end())
             line_end = len(text) if line_end < 0 else line_end
             reach = min(line_end, word.end() + _CONTEXT_REACH)
-            for candidate in _CANDIDATE.finditer(text, word.end(), line_end):
+            # A candidate starting before `reach` ends, lookahead included, before reach + 201.
+            for candidate in _CANDIDATE.finditer(text, word.end(), min(line_end, reach + 201)):
                 start, end = candidate.span()
                 if start >= reach:
                     break

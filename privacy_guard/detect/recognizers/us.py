@@ -33,12 +33,11 @@ class UsSsnRecognizer(IdRecognizer):
     def judge(self, match: re.Match[str], text: str, start: int, end: int) -> float | None:
         raw = match["id"]
         if (
-            not ssn.is_valid(digits_only(raw))
-            or in_longer_run(text, start, end)
+            in_longer_run(text, start, end)
+            or not one_separator(raw)
             or after_phone_prefix(text, start)
+            or not ssn.is_valid(digits_only(raw))
         ):
-            return None
-        if not one_separator(raw):
             return None
         cue = nearest_cue(
             text, start, end, {"ssn": SSN_WORDS, "company": COMPANY_WORDS, "other": NOT_AN_ID}
