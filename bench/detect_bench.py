@@ -337,7 +337,7 @@ class TextFactory:
         return text
 
     def document(self, chars: int) -> str:
-        """A text of exactly `chars` characters: paragraphs mixing prose and personal data."""
+        """About `chars` characters (cut at a word): paragraphs of prose and personal data."""
         paragraphs: list[str] = []
         total = 0
         while total < chars:

@@ -47,7 +47,9 @@ def test_lone_surrogates_become_replacement_characters_of_the_same_length() -> N
 
 
 _pieces = st.lists(
-    st.one_of(st.text(alphabet="abc 0123456789éÉ", min_size=1, max_size=5), st.sampled_from(_INVISIBLE)),
+    st.one_of(
+        st.text(alphabet="abc 0123456789éÉ", min_size=1, max_size=5), st.sampled_from(_INVISIBLE)
+    ),
     max_size=20,
 )
 

@@ -5,9 +5,12 @@ the figures for 1000 addresses per locale):
 
     /work/venv/bin/python tests/test_recognizer_address.py
 
-A Faker address counts as found when the union of the spans covers at least 80 % of it. Faker's
-`it_CH` locale has no address provider of its own and falls back to en_US addresses; the
-Italian-speaking Swiss formats are covered by the hand-written cases instead.
+A Faker address counts as found when the union of the spans covers at least 80 % of it; the
+script also prints how often the span is exactly the address. Spans are asserted exactly on the
+hand-written core formats. Tolerated: a capitalised word right after the city on the same line
+is read as part of the city ("75002 Paris Merci"), and the leading line of a UK address (a
+building name) is left out. Faker's `it_CH` locale has no address provider of its own and falls
+back to en_US addresses; the Italian-speaking Swiss formats are covered by hand-written cases.
 """
 
 from __future__ import annotations
@@ -61,6 +64,12 @@ EXACT = [
     ),
     ("Société X, BP 45, 69003 Lyon Cedex", "BP 45, 69003 Lyon Cedex"),
     ("12 rue de la paix 75002 paris", "12 rue de la paix 75002 paris"),
+    ("Siège : 8 rue du 4 Septembre, 75002 Paris", "8 rue du 4 Septembre, 75002 Paris"),
+    ("17 bd Saint-Michel, 75005 Paris", "17 bd Saint-Michel, 75005 Paris"),
+    ("5 av. Foch, 75116 Paris", "5 av. Foch, 75116 Paris"),
+    ("20 rue Jean Jaurès - 92800 Puteaux", "20 rue Jean Jaurès - 92800 Puteaux"),
+    ("1 rue de la Paix | 75002 Paris", "1 rue de la Paix | 75002 Paris"),
+    ("3 place Bellecour;69002;Lyon", "3 place Bellecour;69002;Lyon"),
     ("8, rue d'Alésia\n75014 Paris", "8, rue d'Alésia\n75014 Paris"),
     # Switzerland
     ("Bahnhofstrasse 10, 8001 Zürich", "Bahnhofstrasse 10, 8001 Zürich"),
@@ -73,6 +82,15 @@ EXACT = [
     ("Zürcher Strasse 5\n8400 Winterthur", "Zürcher Strasse 5\n8400 Winterthur"),
     ("Case postale 12, 1211 Genève 3", "Case postale 12, 1211 Genève 3"),
     ("Route de Berne 7 1010 Lausanne", "Route de Berne 7 1010 Lausanne"),
+    ("Schenkstrasse 85\n9000 St. Gallen", "Schenkstrasse 85\n9000 St. Gallen"),
+    ("Bianchistrasse 5, 2502 Biel/Bienne", "Bianchistrasse 5, 2502 Biel/Bienne"),
+    ("Avenue du 1er Mars 5, 2000 Neuchâtel", "Avenue du 1er Mars 5, 2000 Neuchâtel"),
+    (
+        "Chemin du Pré-Fleuri 5, 1228 Plan-les-Ouates",
+        "Chemin du Pré-Fleuri 5, 1228 Plan-les-Ouates",
+    ),
+    ("Marktgasse 12\n3011 Bern", "Marktgasse 12\n3011 Bern"),
+    ("Via San Gottardo 12\n6500 Bellinzona", "Via San Gottardo 12\n6500 Bellinzona"),
     # United Kingdom
     ("221B Baker Street, London NW1 6XE", "221B Baker Street, London NW1 6XE"),
     (
@@ -85,8 +103,15 @@ EXACT = [
         "5 Market Place, Leeds, West Yorkshire, LS1 6DT",
     ),
     ("10 Deansgate, Manchester M3 1AZ, UK", "10 Deansgate, Manchester M3 1AZ, UK"),
-    ("Schenkstrasse 85\n9000 St. Gallen", "Schenkstrasse 85\n9000 St. Gallen"),
-    ("Bianchistrasse 5, 2502 Biel/Bienne", "Bianchistrasse 5, 2502 Biel/Bienne"),
+    (
+        "Mr J Smith, 27 Old Gloucester Street, London, WC1N 3AX",
+        "27 Old Gloucester Street, London, WC1N 3AX",
+    ),
+    (
+        "14 Church Lane\nStratford upon Avon\nCV37 6BE",
+        "14 Church Lane\nStratford upon Avon\nCV37 6BE",
+    ),
+    ("Flat 2B, 14 Queen's Road, Brighton BN1 3XE", "Flat 2B, 14 Queen's Road, Brighton BN1 3XE"),
     # United States
     (
         "1600 Pennsylvania Avenue NW, Washington, DC 20500",
@@ -106,6 +131,12 @@ EXACT = [
         "1 Infinite Loop, Cupertino, California 95014",
         "1 Infinite Loop, Cupertino, California 95014",
     ),
+    (
+        "233 S. Wacker Dr., Suite 4400, Chicago, IL 60606",
+        "233 S. Wacker Dr., Suite 4400, Chicago, IL 60606",
+    ),
+    ("1 Apple Park Way, Cupertino, CA 95014, USA", "1 Apple Park Way, Cupertino, CA 95014, USA"),
+    ("4059 Mt Lee Dr, Hollywood, CA 90068", "4059 Mt Lee Dr, Hollywood, CA 90068"),
     ("PSC 1241, Box 5868\nAPO AP 25384", "PSC 1241, Box 5868\nAPO AP 25384"),
     ("USNS Comfort\nFPO AE 09587", "USNS Comfort\nFPO AE 09587"),
     ("Unit 8012 Box 2231\nDPO AA 34021", "Unit 8012 Box 2231\nDPO AA 34021"),
@@ -136,6 +167,17 @@ def test_scores_and_priority() -> None:
     assert [s.score for s in no_number] == [0.85]
     street_only = find("I live at 12 rue de la Paix")
     assert [s.score for s in street_only] == [0.7]
+
+
+def test_tolerated_over_extension() -> None:
+    # A capitalised word after the city on the same line is read as part of the city.
+    assert found("12 rue de la Paix, 75002 Paris Merci beaucoup") == [
+        "12 rue de la Paix, 75002 Paris Merci"
+    ]
+
+
+def test_lower_case_english_address_is_a_known_miss() -> None:
+    assert found("350 fifth avenue, new york, ny 10118") == []
 
 
 def test_street_only_needs_context() -> None:
@@ -248,7 +290,10 @@ FR_TEMPLATES = [
 
 def _embed(address: str, rng: random.Random) -> tuple[str, int, int]:
     """The address put in a sentence or a pasted document; returns (text, start, end)."""
-    kind = rng.randrange(4)
+    kind = rng.randrange(5)
+    if kind == 4:  # typed on one line, parts joined by commas
+        address = address.replace("\n", ", ")
+        kind = 0
     if kind == 0:
         template = rng.choice(EN_TEMPLATES + FR_TEMPLATES)
         before, after = template.split("{a}")
@@ -274,13 +319,18 @@ def _coverage(spans: list[Span], start: int, end: int) -> float:
     return len(covered) / (end - start)
 
 
-def measure_recall(locale: str, n: int, seed: int = 1234) -> tuple[float, list[str]]:
+def measure_recall(
+    locale: str, n: int, seed: int = 1234, joiner: str | None = None
+) -> tuple[float, list[str]]:
+    """Recall over `n` Faker addresses; `joiner` replaces the line breaks (one-line variants)."""
     fake = Faker(locale)
     fake.seed_instance(seed)
     rng = random.Random(seed)
     misses: list[str] = []
     for _ in range(n):
         address = fake.address()
+        if joiner is not None:
+            address = address.replace("\n", joiner)
         text, start, end = _embed(address, rng)
         if _coverage(find(text), start, end) < 0.8:
             misses.append(text)
@@ -315,19 +365,31 @@ def test_faker_addresses_in_prose_have_no_stray_spans() -> None:
         assert found(text) == []
 
 
-def _false_positive_rate() -> tuple[int, int]:
-    return sum(bool(found(t)) for t in NEGATIVES), len(NEGATIVES)
+def exact_rate(locale: str, n: int, seed: int = 1234) -> float:
+    fake = Faker(locale)
+    fake.seed_instance(seed)
+    rng = random.Random(seed)
+    exact = 0
+    for _ in range(n):
+        text, start, end = _embed(fake.address(), rng)
+        exact += [(s.start, s.end) for s in find(text)] == [(start, end)]
+    return exact / n
 
 
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
     for locale in LOCALES:
         recall, misses = measure_recall(locale, n)
-        print(f"{locale}: recall {recall:.3f} over {n} ({len(misses)} misses)")
+        exact = exact_rate(locale, n)
+        spaces, _ = measure_recall(locale, n, joiner=" ")
+        print(
+            f"{locale}: recall {recall:.3f}, exact span {exact:.3f}, "
+            f"recall with line breaks typed as spaces {spaces:.3f}, over {n} addresses"
+        )
         for miss in misses[:3]:
             print("   miss:", re.sub(r"\s+", " ", miss)[:160])
-    flagged, total = _false_positive_rate()
-    print(f"negatives flagged: {flagged}/{total}")
+    flagged = [text for text in NEGATIVES if found(text)]
+    print(f"negatives flagged: {len(flagged)}/{len(NEGATIVES)} {flagged}")
 
 
 if __name__ == "__main__":

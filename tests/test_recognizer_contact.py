@@ -383,7 +383,7 @@ def test_faker_ip_addresses(seed: int) -> None:
 )
 def test_ip_variants(value: str) -> None:
     assert_exact("the host {} is down.", value, "IP_ADDRESS", "en")
-    assert_exact("IP:{}", value, "IP_ADDRESS", "en")
+    assert_exact("IP={}", value, "IP_ADDRESS", "en")
 
 
 def test_ip_with_port_and_prefix() -> None:

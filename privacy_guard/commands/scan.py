@@ -157,7 +157,9 @@ class _progress:
         from rich.progress import Progress, SpinnerColumn, TextColumn
 
         self._bar = Progress(
-            SpinnerColumn(), TextColumn("{task.completed} lines scanned"), console=self._console,
+            SpinnerColumn(),
+            TextColumn("{task.completed} lines scanned"),
+            console=self._console,
             transient=True,
         )
         self._bar.start()
@@ -183,7 +185,11 @@ def _print_findings(text: str, findings: list[Finding]) -> None:
         table.add_column(column)
     for f in findings:
         table.add_row(
-            f.entity_type, str(f.start), str(f.end), f"{f.score:.2f}", _preview(text[f.start : f.end])
+            f.entity_type,
+            str(f.start),
+            str(f.end),
+            f"{f.score:.2f}",
+            _preview(text[f.start : f.end]),
         )
     console.print(table)
 

@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from privacy_guard.detect.cache import ResultCache, content_key
 from privacy_guard.detect.config import DetectorConfig
 from privacy_guard.detect.language import LanguageGuess, detect_language, forced_language
-from privacy_guard.detect.lists import AllowList, DenyListRecognizer
+from privacy_guard.detect.lists import DENY_PRIORITY, AllowList, DenyListRecognizer
 from privacy_guard.detect.merge import resolve_overlaps
-from privacy_guard.detect.ner import NerEngine
+from privacy_guard.detect.ner import NerEngine, needs_ner
 from privacy_guard.detect.normalize import NormalizedText, normalize, sanitize
 from privacy_guard.detect.recognizers.base import Recognizer
 from privacy_guard.detect.registry import builtin_recognizers
@@ -36,10 +36,9 @@ class Detector:
         self._ner = NerEngine(
             {"en": self.config.en_model, "fr": self.config.fr_model}, self.config.ner_chunk_chars
         )
-        cache = _SHARED_CACHES.get(self.fingerprint)
-        if cache is None:
-            cache = _SHARED_CACHES.setdefault(self.fingerprint, ResultCache(self.config.cache_size))
-        self.cache = cache
+        # Detectors with the same configuration (say, rebuilt on a policy reload) share results.
+        cache_id = f"{self.fingerprint}:{self.config.cache_size}"
+        self.cache = _SHARED_CACHES.setdefault(cache_id, ResultCache(self.config.cache_size))
 
     def warm_up(self) -> None:
         """Load both spaCy pipelines now rather than on the first request."""
@@ -75,50 +74,53 @@ class Detector:
                 pending.append(index)
         if pending:
             try:
-                fresh = self._scan_uncached([texts[i] for i in pending], [wanted[i] for i in pending])
+                fresh = self._scan_uncached(
+                    [texts[i] for i in pending], [wanted[i] for i in pending]
+                )
             except DetectionError:
                 raise
             except Exception as error:  # fail closed, and never echo the text
-                raise DetectionError(
-                    f"detection failed: {type(error).__name__}"
-                ) from None
+                raise DetectionError(f"detection failed: {type(error).__name__}") from None
             for index, findings in zip(pending, fresh, strict=True):
                 self.cache.put(keys[index], tuple(findings))
                 results[index] = findings
         return [r if r is not None else [] for r in results]
 
-    def _scan_uncached(
-        self, texts: list[str], languages: list[str | None]
-    ) -> list[list[Finding]]:
+    def _scan_uncached(self, texts: list[str], languages: list[str | None]) -> list[list[Finding]]:
         normalized: list[NormalizedText] = [normalize(sanitize(t)) for t in texts]
         guesses: list[LanguageGuess] = [
             forced_language(lang) if lang else detect_language(n.text)
             for n, lang in zip(normalized, languages, strict=True)
         ]
+        # Recognizers first: what they find tells whether NER has anything left to add.
+        spans = [
+            [s for r in self._recognizers for s in r.find(norm.text, guess.language)]
+            for norm, guess in zip(normalized, guesses, strict=True)
+        ]
         if self.config.ner:
-            ner_spans = self._ner.find(
-                [n.text for n in normalized], [g.ner_languages for g in guesses]
-            )
-        else:
-            ner_spans = [[] for _ in texts]
+            wanted = [
+                guess.ner_languages if needs_ner(norm.text, found) else ()
+                for norm, guess, found in zip(normalized, guesses, spans, strict=True)
+            ]
+            for found, extra in zip(
+                spans, self._ner.find([n.text for n in normalized], wanted), strict=True
+            ):
+                found.extend(extra)
         return [
-            self._findings(norm, guess, extra)
-            for norm, guess, extra in zip(normalized, guesses, ner_spans, strict=True)
+            self._findings(norm, guess, found)
+            for norm, guess, found in zip(normalized, guesses, spans, strict=True)
         ]
 
     def _findings(
-        self, norm: NormalizedText, guess: LanguageGuess, ner_spans: list[Span]
+        self, norm: NormalizedText, guess: LanguageGuess, spans: list[Span]
     ) -> list[Finding]:
         text = norm.text
-        spans: list[Span] = list(ner_spans)
-        for recognizer in self._recognizers:
-            spans.extend(recognizer.find(text, guess.language))
         entities = self.config.entities
         spans = [
             s
             for s in spans
             if (s.entity_type in entities and s.score >= self.config.min_score)
-            or s.priority >= 40  # deny-list terms are always reported
+            or s.priority >= DENY_PRIORITY  # deny-list terms are always reported
         ]
         spans = self._allow.filter(text, spans)
         findings = []

@@ -37,6 +37,7 @@ _WORDS = {
 _LEXICON: dict[str, frozenset[str]] = {
     lang: frozenset(words.split()) for lang, words in _WORDS.items()
 }
+FUNCTION_WORDS: frozenset[str] = frozenset().union(*_LEXICON.values())
 # French elisions (l', d', j', qu', n', s', c', m', t') are a strong French signal.
 _ELISION = re.compile(r"\b(?:[ldjnsmtc]|qu)['’][a-zàâäéèêëîïôöùûüç]", re.IGNORECASE)
 _TOKEN = re.compile(r"[a-zàâäéèêëîïôöùûüçß]+", re.IGNORECASE)

@@ -61,4 +61,6 @@ class DenyListRecognizer:
         for rule, pattern in self._compiled:
             for match in pattern.finditer(text):
                 if match.end() > match.start():
-                    yield Span(rule.entity_type, match.start(), match.end(), rule.score, DENY_PRIORITY)
+                    yield Span(
+                        rule.entity_type, match.start(), match.end(), rule.score, DENY_PRIORITY
+                    )

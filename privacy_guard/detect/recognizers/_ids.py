@@ -1,9 +1,10 @@
 """Shared machinery of the national-identifier recognizers (fr.py, ch.py, eu.py, us.py).
 
-A candidate is a run of digits (and the odd letter) that may be split by the separators of
-`DIGIT_SEP`; python-stdnum decides whether it is a real identifier. What the checksum cannot
-decide — is this 9-digit number a SIREN, an SSN or an order number? — is settled by how the
-value is grouped, whether it sits inside a longer run of digits, and the nearest cue word.
+A candidate is a run of digits (and the odd letter) that may be split by separators (`SEP`, a
+superset of base.DIGIT_SEP); python-stdnum decides whether it is a real identifier. What the
+checksum cannot decide — is this 9-digit number a SIREN, an SSN or an order number? — is
+settled by how the value is grouped, whether it sits inside a longer run of digits, and the
+nearest cue word (or its column's header in a table).
 """
 
 from __future__ import annotations
@@ -55,9 +56,10 @@ NOT_AN_ID = re.compile(rf"(?i)(?<!\w)(?:{_THING_WORDS}|{_PHONE_AMOUNT_WORDS})(?!
 
 # Cues shared by the two owners of bare 9-digit numbers, FR_SIREN and US_SSN.
 COMPANY_WORDS = re.compile(
-    r"(?i)(?<!\w)(?:sir[ée]n|siret|rcs|r\.c\.s|immatricul\w*|soci[ée]t[ée]s?|entreprises?|"
+    r"(?i)(?<!\w)(?:sir[ée]ne?|siret|rcs|r\.c\.s|immatricul\w*|soci[ée]t[ée]s?|entreprises?|"
     r"compan(?:y|ies)|registered|registration|raison\s+sociale|k-?bis|greffe|sarl|sasu?|eurl|"
-    r"business|firm|employeur|employer|fournisseur|supplier|[ée]tablissements?|ape|naf)(?!\w)"
+    r"business|firm|employeur|employer|fournisseur|supplier|vendor|prestataire|freelance|"
+    r"[ée]tablissements?|ape|naf)(?!\w)"
 )
 SSN_WORDS = re.compile(
     r"(?i)(?<!\w)(?:ssns?|s\.s\.n|ss\s?#|social[\s-]+security|soc\.?\s?sec|"

@@ -6,8 +6,11 @@ with the locality formats of their own countries, so that "Chapter 3 Results 201
 cannot pass for an address. A street line alone counts (lower score) when a phrase such as
 "I live at" or "j'habite au" precedes it.
 
-Every quantifier is bounded and tokens are separated by whitespace, so matching stays linear
-in the length of the text.
+Every quantifier is bounded, words are atomic and keyword lists are prefix trees, so matching
+is linear in the length of the text; the full pattern only runs near a postcode-like anchor.
+Names must be capitalised, except in French street lines after a house number and French cities
+after a five-digit postcode ("12 rue de la paix 75002 paris"); an all-lower-case English address
+is not found.
 """
 
 from __future__ import annotations
@@ -46,9 +49,16 @@ _WORD_TAIL = rf"{_ALNUM}*(?:[-'’/]{_ALNUM}+){{0,4}}"
 # groups: a word never gives characters back, which keeps failing attempts cheap.
 _CAPWORD = rf"(?>(?:[dlDL]['’])?[{_UPPER}]{_WORD_TAIL})"
 _WORD = rf"(?>(?:[dlDL]['’])?[^\W\d_]{_WORD_TAIL})"
-_PARTICLE = (
-    r"(?:de|du|des|la|le|les|di|da|del|della|dei|degli|delle|dello|van|von|der|den|am|an|im"
-    r"|zum|zur|et|sur|sous|aux|au|en|à|of|the|and|près)"
+
+
+def _one_of(words: str) -> str:
+    """A non-capturing regex for "|"-separated literal words, as a prefix tree (fast to try)."""
+    return "(?:" + trie_pattern(words.split("|"), space=_SP) + ")"
+
+
+_PARTICLE = _one_of(
+    "de|du|des|la|le|les|di|da|del|della|dei|degli|delle|dello|van|von|der|den|am|an|im"
+    "|zum|zur|et|sur|sous|aux|au|en|à|of|the|and|près"
 )
 _PARTICLES = rf"(?:{_PARTICLE}{_SP}){{0,3}}"
 # A date in a street name: "rue du 4 Septembre", "place du 8-Mai-1945".
@@ -67,42 +77,26 @@ _NAME_SHORT = rf"(?:{_NAME_STRICT}|{_PARTICLES}{_WORD})"
 _NUM = r"\d{1,5}(?:-\d{1,5})?(?:[ \t]?(?i:bis|ter|quater)(?![^\W_])|[A-Za-z](?![^\W_]))?"
 
 # Street types written before the name (French, Italian, and French-speaking Swiss usage).
-_PREFIX_TYPES = (
-    r"rue|ruelle|avenue|av\.|ave\.?|boulevard|bd\.?|bld\.?|blvd\.?|bvd\.?|chemin|ch\.|allée|allee"
-    r"|impasse|imp\.|place|pl\.|quai|route|rte\.?|cours|faubourg|fbg\.?|square|sq\.|lieu-dit"
-    r"|lieudit|passage|villa|cité|cite|résidence|residence|hameau|sentier|voie|promenade"
-    r"|esplanade|parvis|rond-point|carrefour|chaussée|chaussee|montée|montee|traverse|clos|mail"
-    r"|venelle|rampe|quartier|domaine|lotissement|zac|za|zi|via|viale|piazza|piazzale|piazzetta"
-    r"|vicolo|corso|strada|contrada|largo|salita|lungolago|riva"
+_PREFIX_TYPES = _one_of(
+    "rue|ruelle|avenue|av.|ave|ave.|boulevard|bd|bd.|bld|bld.|blvd|blvd.|bvd|bvd.|chemin|ch.|allée"
+    "|allee|impasse|imp.|place|pl.|quai|route|rte|rte.|cours|faubourg|fbg|fbg.|square|sq.|lieu-dit"
+    "|lieudit|passage|villa|cité|cite|résidence|residence|hameau|sentier|voie|promenade"
+    "|esplanade|parvis|rond-point|carrefour|chaussée|chaussee|montée|montee|traverse|clos|mail"
+    "|venelle|rampe|quartier|domaine|lotissement|zac|za|zi|via|viale|piazza|piazzale|piazzetta"
+    "|vicolo|corso|strada|contrada|largo|salita|lungolago|riva"
 )
 _PTYPE = rf"(?<![^\W_])(?i:{_PREFIX_TYPES})(?![^\W_])"
 
 # German street names: one compound word ("Bahnhofstrasse") or "<adjective> Strasse".
 _DE_SUFFIXES = (
-    "strasse",
-    "straße",
-    "gasse",
-    "gässli",
-    "gässchen",
-    "weg",
-    "platz",
-    "allee",
-    "ring",
-    "rain",
-    "halde",
-    "graben",
-    "quai",
-    "steig",
-    "stutz",
-    "matte",
-    "hof",
-    "markt",
+    "strasse|straße|gasse|gässli|gässchen|weg|platz|allee|ring|rain|halde|graben|quai|steig"
+    "|stutz|matte|hof|markt"
 )
 # The whole word is read first, then its ending is checked (one look-behind per suffix), so a
 # capitalised word that is not a street name costs one pass.
-_DE_ENDS = "|".join(f"(?<={suffix})" for suffix in _DE_SUFFIXES)
+_DE_ENDS = "|".join(f"(?<={suffix})" for suffix in _DE_SUFFIXES.split("|"))
 _DE_STREET = (
-    rf"(?<![^\W_])(?:{_CAPWORD}{_SP}){{0,2}}"
+    rf"(?<![^\W_])(?:{_CAPWORD}{_SP})?"
     rf"(?:[{_UPPER}][^\W\d_]*+(?:{_DE_ENDS}|(?<=str)\.)"
     rf"|{_CAPWORD}{_SP}(?:Strasse|Straße|Gasse|Weg|Platz|Allee))"
 )
@@ -117,12 +111,14 @@ _EU_STREET_NONUM = rf"{_PTYPE}{_SP}{_NAME_STRICT}"
 
 _CITY_WORD = rf"(?!(?i:cedex)(?![^\W_])){_CAPWORD}(?:(?<=\bSt)\.|(?<=\bSte)\.)?"
 _CITY = rf"(?:{_PARTICLE}{_SP})?{_CITY_WORD}(?:{_SP}(?:{_PARTICLE}{_SP}){{0,2}}{_CITY_WORD}){{0,3}}"
+# Between a postcode and its city: spaces, or a CSV cell boundary ("69002;Lyon").
+_CELL = rf"(?:{_SP}|[ \t]*[,;][ \t]*)"
 _EU_LOCALITY = (
     rf"(?:(?:BP|B\.P\.|CS|TSA){_SP}?\d{{1,6}}{_SEP})?"
     rf"(?:(?:F|FR|CH)[ \t]?-[ \t]?|(?:F|FR|CH){_SP})?"
     # A lower-case city ("75002 paris") only after a five-digit postcode: "1204 geneve" is too
     # close to "2019 was".
-    rf"(?:\d{{5}}{_SP}(?:{_CITY}|[^\W\d_]{{2,30}}(?![^\W_]))|[1-9]\d{{3}}{_SP}{_CITY})"
+    rf"(?:\d{{5}}{_CELL}(?:{_CITY}|[^\W\d_]{{2,30}}(?![^\W_]))|[1-9]\d{{3}}{_CELL}{_CITY})"
     # "75008 Paris CEDEX 08", "1211 Genève 3", "(VD)".
     rf"(?:{_SP}(?i:cedex))?(?:{_SP}\d{{1,2}}(?!\d))?(?:[ \t]*\([A-Z]{{2}}\))?"
 )
@@ -130,17 +126,17 @@ _EU_LOCALITY = (
 # English-speaking countries: the name words are capitalised, ordinals and abbreviations allowed.
 _EN_TOKEN = rf"(?:{_CAPWORD}|\d{{1,3}}(?i:st|nd|rd|th))\.?"
 _DIRECTION = r"(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West)\.?"
-_UNIT = (
-    r"(?i:apt\.?|apartment|suite|ste\.?|unit|fl\.?|floor|rm\.?|room|bldg\.?|building)"
-    r"[ \t]*#?[ \t]*\w{1,6}|#[ \t]?\w{1,6}"
+_UNIT_WORDS = _one_of(
+    "apt|apt.|apartment|suite|ste|ste.|unit|fl|fl.|floor|rm|rm.|room|bldg|bldg.|building"
 )
+_UNIT = rf"(?i:{_UNIT_WORDS})[ \t]*#?[ \t]*\w{{1,6}}|#[ \t]?\w{{1,6}}"
 _EN_NUMBER = r"(?<![\d.,])\b\d{1,6}[A-Za-z]?(?:-\d{1,5})?(?:[ \t]*,)?"
-_US_STATES = (
+_US_STATES = _one_of(
     "AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH"
     "|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|AS|FM|GU|MH|MP|PW|PR|VI"
     "|AA|AE|AP"
 )
-_US_STATE_NAMES = (
+_US_STATE_NAMES = _one_of(
     "Alabama|Alaska|Arizona|Arkansas|California|Colorado|Connecticut|Delaware|Florida|Georgia"
     "|Hawaii|Idaho|Illinois|Indiana|Iowa|Kansas|Kentucky|Louisiana|Maine|Maryland|Massachusetts"
     "|Michigan|Minnesota|Mississippi|Missouri|Montana|Nebraska|Nevada|New Hampshire|New Jersey"
@@ -160,7 +156,8 @@ _US_FULL = rf"{_EN_NUMBER}{_SP}(?:{_EN_RUN_WORD}{_SEP}){{2,11}}{_US_STATE_ZIP}"
 
 # Every UK postcode shape: A9 9AA, A99 9AA, AA9 9AA, AA99 9AA, A9A 9AA, AA9A 9AA, and GIR 0AA.
 _UK_POSTCODE = r"(?:[A-Z]{1,2}\d[A-Z\d]?|GIR)[ \t]?\d[A-Z]{2}(?![^\W_])"
-_UK_UNIT = r"(?i:flat|apartment|apt\.?|studio|unit|suite|room)[ \t]+\w{1,4}"
+_UK_UNIT_WORDS = _one_of("flat|apartment|apt|apt.|studio|unit|suite|room")
+_UK_UNIT = rf"(?i:{_UK_UNIT_WORDS})[ \t]+\w{{1,4}}"
 # At least two words (street and town): "Model 3 Performance SW1 2AB" has the shape of a
 # street and postcode.
 _UK_FULL = (
@@ -172,7 +169,7 @@ _UK_FULL = (
 _MILITARY = (
     rf"(?:(?:PSC|CMR|Unit){_SP}\d{{1,5}},?{_SP}Box{_SP}\d{{1,5}}"
     rf"|(?:USS|USNS|USNV|USCGC){_SP}{_CAPWORD}(?:{_SP}{_CAPWORD}){{0,3}})"
-    rf"{_SEP_STRONG}(?:APO|FPO|DPO){_SP}(?:AA|AE|AP){_SP}{_ZIP}"
+    rf"{_SEP}(?:APO|FPO|DPO){_SP}(?:AA|AE|AP){_SP}{_ZIP}"
 )
 
 # A post-office box stands in for the street line.
@@ -182,17 +179,20 @@ _PO_BOX = (
 )
 _PO_BOX_EN = r"(?<![^\W_])(?i:p\.?[ \t]?o\.?[ \t]?box|post office box)[ \t]*\d{1,6}"
 
-_COUNTRY = (
-    r"(?:(?i:france|suisse|switzerland|schweiz|svizzera|svizra|united kingdom|great britain"
-    r"|england|scotland|wales|northern ireland|united states(?: of america)?|deutschland|germany"
-    r"|italia|italy|belgique|belgium|luxembourg|monaco)|UK|U\.K\.|USA|U\.S\.A\.|US|U\.S\.)"
-    r"(?![^\W_])"
+_COUNTRY_NAMES = _one_of(
+    "france|suisse|switzerland|schweiz|svizzera|svizra|united kingdom|great britain|england"
+    "|scotland|wales|northern ireland|united states|united states of america|deutschland"
+    "|germany|italia|italy|belgique|belgium|luxembourg|monaco"
 )
+_COUNTRY_CODES = _one_of("UK|U.K.|USA|U.S.A.|US|U.S.")
+_COUNTRY = rf"(?:(?i:{_COUNTRY_NAMES})|{_COUNTRY_CODES})(?![^\W_])"
 _COUNTRY_TAIL = rf"(?:{_SEP}{_COUNTRY})?"
 
 _FULL = re.compile(
-    rf"(?:(?P<eu_num>{_EU_STREET_NUM}){_SEP}{_EU_LOCALITY}"
-    rf"|(?P<eu>{_EU_STREET_NONUM}){_SEP_STRONG}{_EU_LOCALITY}"
+    rf"(?:{_EU_STREET_NUM}{_SEP}{_EU_LOCALITY}"
+    # Without a house number, a plain space before the postcode only with five digits: a
+    # four-digit one could be a year ("Place Vendôme 2019 ...").
+    rf"|(?P<eu>{_EU_STREET_NONUM})(?:{_SEP_STRONG}|{_SP}(?=\d{{5}}(?!\d))){_EU_LOCALITY}"
     rf"|{_US_FULL}"
     rf"|{_UK_FULL}"
     rf"|{_MILITARY}"
@@ -201,10 +201,10 @@ _FULL = re.compile(
     rf"{_COUNTRY_TAIL}"
 )
 
-_EN_STREET_TYPES = (
-    r"street|st\.?|avenue|ave\.?|road|rd\.?|lane|ln\.?|drive|dr\.?|boulevard|blvd\.?|court|ct\.?"
-    r"|place|pl\.?|terrace|way|close|crescent|gardens|square|parkway|highway|circle|row|mews"
-    r"|grove|walk|hill|park|alley|plaza|trail|green"
+_EN_STREET_TYPES = _one_of(
+    "street|st|st.|avenue|ave|ave.|road|rd|rd.|lane|ln|ln.|drive|dr|dr.|boulevard|blvd|blvd.|court"
+    "|ct|ct.|place|pl|pl.|terrace|way|close|crescent|gardens|square|parkway|highway|circle|row"
+    "|mews|grove|walk|hill|park|alley|plaza|trail|green"
 )
 _STREET_ONLY = re.compile(
     rf"(?:(?<![\d.,])\b{_NUM}(?:[ \t]*,)?{_SP}{_PTYPE}{_SP}{_NAME_SHORT}"

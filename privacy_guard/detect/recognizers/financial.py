@@ -91,10 +91,16 @@ class IbanRecognizer:
         return end if iban.is_valid(value[:n]) else None
 
 
+_MAESTRO_4 = frozenset({5018, 5020, 5038, 5893, 6304, 6759, 6761, 6762, 6763, 6390})
+_MAESTRO_2 = frozenset({50, 56, 57, 58, 67, 68, 69})
+
+
 def issuer_accepts(digits: str) -> bool:
     """True when `digits` has a known card issuer prefix and a length that issuer uses."""
     n = len(digits)
     p2, p3, p4, p6 = int(digits[:2]), int(digits[:3]), int(digits[:4]), int(digits[:6])
+    if digits[0] == "0":
+        return digits.startswith("0604") and 12 <= n <= 19  # Maestro UK
     if digits[0] == "4":
         return n in (13, 16, 19)  # Visa
     if 51 <= p2 <= 55 or 2221 <= p4 <= 2720:
@@ -113,16 +119,8 @@ def issuer_accepts(digits: str) -> bool:
         return 16 <= n <= 19  # UnionPay
     if 2200 <= p4 <= 2204:
         return 16 <= n <= 19  # Mir
-    if p4 in (5018, 5020, 5038, 5893, 6304, 6759, 6761, 6762, 6763, 6390) or p2 in (
-        50,
-        56,
-        57,
-        58,
-        67,
-        68,
-        69,
-    ):
-        return 12 <= n <= 19  # Maestro
+    if p4 in _MAESTRO_4 or p2 in _MAESTRO_2:
+        return 12 <= n <= 19 and n != 14  # Maestro (14 digits: a SIRET far more often)
     if p2 in (60, 82) or p3 == 508:
         return n == 16  # RuPay
     return False
@@ -145,7 +143,7 @@ class CardRecognizer:
         for m in _CARD_CANDIDATE.finditer(text):
             start = m.start()
             digits = _NON_DIGIT.sub("", m.group(0))
-            if len(digits) < 12 or len(set(digits)) <= 2:
+            if len(digits) < 12 or len(set(digits)) <= 1:
                 continue  # cheap rejections before the context look-ups
             if IBAN_HEAD_BEFORE.search(text, max(0, start - 40), start) or context_before(
                 text, start, _NOT_CARD_BEFORE, 32
@@ -169,6 +167,8 @@ class CardRecognizer:
                 sizes = tuple(len(g) for _, _, g in groups[i:j])
                 if sizes not in _STANDARD_GROUPS and not (j - i == 1 and sizes[0] >= 12):
                     continue
+                if j < n and len(groups[j][2]) == sizes[-1]:
+                    continue  # the grouping goes on: this is the head of a longer number
                 if _is_card("".join(g for _, _, g in groups[i:j])):
                     yield Span("CREDIT_CARD", groups[i][0], groups[j - 1][1], 0.95, PRIORITY)
                     i = j
@@ -178,7 +178,7 @@ class CardRecognizer:
 
 
 def _is_card(digits: str) -> bool:
-    return digits[0] != "0" and issuer_accepts(digits) and luhn.is_valid(digits)
+    return issuer_accepts(digits) and luhn.is_valid(digits)
 
 
 RECOGNIZERS: list[Recognizer] = [IbanRecognizer(), CardRecognizer()]

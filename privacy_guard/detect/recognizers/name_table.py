@@ -62,7 +62,9 @@ def _header(line: str) -> tuple[str | None, set[int]]:
     return None, set()
 
 
-def _cells(row_start: int, row: str, delimiter: str, columns: set[int]) -> Iterator[tuple[int, int]]:
+def _cells(
+    row_start: int, row: str, delimiter: str, columns: set[int]
+) -> Iterator[tuple[int, int]]:
     position = 0
     for index, cell in enumerate(row.split(delimiter)):
         if index in columns:

@@ -44,7 +44,9 @@ _TITLE_WORDS = (
 )
 _TITLE_CHAIN = rf"(?:(?:\b(?:{_TITLES})\b\.?|(?i:\b(?:{_TITLE_WORDS})\b))[ \t]+)+"
 _TITLE_NAME = re.compile(rf"{_TITLE_CHAIN}(?P<name>{_NAME})")
-_TITLE_NAME_LOWER = re.compile(rf"(?i:\b(?:{_TITLE_WORDS}|mr|mrs|ms|mme)\.?)[ \t]+(?P<name>{_NAME_ANY_CASE})")
+_TITLE_NAME_LOWER = re.compile(
+    rf"(?i:\b(?:{_TITLE_WORDS}|mr|mrs|ms|mme)\.?)[ \t]+(?P<name>{_NAME_ANY_CASE})"
+)
 
 _STRONG_CUES = (
     r"my name is|my name's|call me|je m['’]appelle|mon nom est|moi c['’]est|ich heiße|ich heisse"
@@ -83,7 +85,9 @@ _WEAK_CUES = re.compile(
     rf"[ \t]+(?P<name>{_NAME})"
 )
 _CAPITALISED = re.compile(rf"\b{_CAP_WORD}")
-_SURNAME_AFTER = re.compile(rf"(?:(?:[ \t]+{_PARTICLE})?[ \t]+(?:{_INITIAL}[ \t]+)?{_CAP_WORD}){{1,3}}")
+_SURNAME_AFTER = re.compile(
+    rf"(?:(?:[ \t]+{_PARTICLE})?[ \t]+(?:{_INITIAL}[ \t]+)?{_CAP_WORD}){{1,3}}"
+)
 _LOWER_WORD = re.compile(rf"\b[{_LOWER}]{{4,}}\b")
 _LOWER_SURNAME_AFTER = re.compile(rf"[ \t]+(?:{_PARTICLE}[ \t]+)?(?P<last>[{_LOWER}]{{2,}})\b")
 _UPPER_FIRST = re.compile(rf"\b(?P<name>[{_UPPER}]{{2,}}(?:-[{_UPPER}]{{2,}})?[ \t]+{_CAP_WORD})")
@@ -130,8 +134,10 @@ _PLACE_NAMES = frozenset(
 
 @lru_cache(maxsize=4)
 def _names(filename: str) -> frozenset[str]:
-    text = resources.files("privacy_guard.detect").joinpath(f"data/{filename}").read_text(
-        encoding="utf-8"
+    text = (
+        resources.files("privacy_guard.detect")
+        .joinpath(f"data/{filename}")
+        .read_text(encoding="utf-8")
     )
     return frozenset(line for line in text.splitlines() if line and not line.startswith("#"))
 
@@ -146,6 +152,11 @@ def last_names() -> frozenset[str]:
 
 def ambiguous_first_names() -> frozenset[str]:
     return _names("ambiguous_first_names.txt")
+
+
+@lru_cache(maxsize=1)
+def _known_names() -> frozenset[str]:
+    return first_names() | last_names() | ambiguous_first_names()
 
 
 @lru_cache(maxsize=1)
@@ -178,7 +189,7 @@ def plausible_person(text: str, start: int, value: str) -> bool:
     words = value.split()
     if any(w.lower().strip(".") in NOT_NAMES for w in words):
         return False
-    known = first_names() | last_names() | ambiguous_first_names()
+    known = _known_names()
     if len(words) == 1:
         word = words[0]
         if word not in known or word in _PLACE_NAMES:
@@ -234,18 +245,18 @@ class PersonRuleRecognizer:
                 if word.group()[0].islower() and not _IS_PARTICLE.match(word.group()):
                     words = words[:index]
                     break
-        if len(words) == 1 and (len(first) < 2 or first.isupper() and len(first) < 3):
+        if len(words) == 1 and (len(first) < 2 or (first.isupper() and len(first) < 3)):
             return None
         if given is not None and first not in given:
             # Weak cues ("with", "to", "pour") need a known given name or a name-shaped pair.
             if len(words) < 2 or words[-1].group() not in last_names():
                 return None
             score -= 0.1
-        if not first[0].isupper() and first.lower() not in _lower_first_names():
-            # A lower-case name after a cue must at least start with a known given name,
-            # or be a single word after a title ("madame turpin").
-            if len(words) > 1 or match.re is not _TITLE_NAME_LOWER:
-                return None
+        # A lower-case name after a cue must at least start with a known given name,
+        # or be a single word after a title ("madame turpin").
+        lower_unknown = not first[0].isupper() and first.lower() not in _lower_first_names()
+        if lower_unknown and (len(words) > 1 or match.re is not _TITLE_NAME_LOWER):
+            return None
         return Span(ENTITY, words[0].start(), words[-1].end(), score, PRIORITY)
 
     @staticmethod
@@ -255,7 +266,7 @@ class PersonRuleRecognizer:
         surnames = last_names()
         for word in _CAPITALISED.finditer(text):
             value = word.group()
-            if value not in given and value not in ambiguous or value.lower() in NOT_NAMES:
+            if (value not in given and value not in ambiguous) or value.lower() in NOT_NAMES:
                 continue
             end = word.end()
             after = _SURNAME_AFTER.match(text, end)
@@ -266,10 +277,11 @@ class PersonRuleRecognizer:
                     if part.group().lower().strip(".") in NOT_NAMES:
                         break
                     end = part.end()
-            if value in ambiguous:
-                # "Grace Baumgartner" yes, "Grace period" no: the surname must be a known one.
-                if end == word.end() or text[word.end() : end].split()[-1] not in surnames:
-                    continue
+            # "Grace Baumgartner" yes, "Grace period" no: the surname must be a known one.
+            if value in ambiguous and (
+                end == word.end() or text[word.end() : end].split()[-1] not in surnames
+            ):
+                continue
             if end > word.end():
                 yield Span(ENTITY, word.start(), end, 0.75, PRIORITY)
             elif (
@@ -281,7 +293,7 @@ class PersonRuleRecognizer:
 
     @staticmethod
     def _lowercase_pairs(text: str) -> Iterator[Span]:
-        """"jean dupont": a known given name followed by a known family name, all lower case."""
+        """ "jean dupont": a known given name followed by a known family name, all lower case."""
         lower_given = _lower_first_names()
         surnames = last_names()
         for word in _LOWER_WORD.finditer(text):
@@ -294,10 +306,9 @@ class PersonRuleRecognizer:
             if last.capitalize() in surnames and last not in NOT_NAMES:
                 yield Span(ENTITY, word.start(), after.end(), 0.6, PRIORITY)
 
-
     @staticmethod
     def _surname_first(text: str, given: frozenset[str]) -> Iterator[Span]:
-        """"Brun Marie", "DUPONT Jean": a known family name, then a known given name."""
+        """ "Brun Marie", "DUPONT Jean": a known family name, then a known given name."""
         surnames = last_names()
         for match in _SURNAME_FIRST.finditer(text):
             last, first = match.group("last"), match.group("first")

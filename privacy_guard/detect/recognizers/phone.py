@@ -39,6 +39,7 @@ from phonenumbers import (
 from privacy_guard.detect.recognizers._separators import SEP
 from privacy_guard.detect.recognizers.base import Recognizer, Span, has_context
 from privacy_guard.detect.recognizers.phone_shapes import (
+    NUMBER_WORDS,
     PHONE_WORDS,
     Token,
     identifier_before,
@@ -194,14 +195,16 @@ class PhoneRecognizer:
     def _windows(
         self, text: str, tokens: list[Token], ext_end: int | None, language: str
     ) -> Iterator[Span]:
-        if not_a_phone_run(text, tokens):
+        start, end = tokens[0].start, tokens[-1].end
+        strong = has_context(text, start, end, PHONE_WORDS, 64)
+        context = strong or has_context(text, start, end, NUMBER_WORDS, 64)
+        if not_a_phone_run(text, tokens, strong):
             return
         n = len(tokens)
         # Digits before token k, to skip windows of impossible length without judging them.
         before = [0]
         for t in tokens:
             before.append(before[-1] + len(t.digits))
-        context = has_context(text, tokens[0].start, tokens[-1].end, PHONE_WORDS, 64)
         breaks = [i > 0 and "\n" in text[tokens[i - 1].end : tokens[i].start] for i in range(n)]
         seps = [text[tokens[i - 1].end : tokens[i].start].strip() if i else "" for i in range(n)]
         memo: dict[int, tuple[_Rank, int, float] | None] = {}
@@ -219,7 +222,7 @@ class PhoneRecognizer:
                     continue
                 budget[0] -= 1
                 window = tokens[i:j]
-                verdict = self._judge(text, window, language, context)
+                verdict = self._judge(text, window, language, strong, context)
                 if verdict is None or not can_stop(i, j):
                     continue
                 rank = _rank(window, verdict)
@@ -252,8 +255,10 @@ class PhoneRecognizer:
             i = j
 
     def _judge(
-        self, text: str, window: list[Token], language: str, context: bool
+        self, text: str, window: list[Token], language: str, strong: bool, context: bool
     ) -> _Verdict | None:
+        """The verdict on one window; `strong`: a phone word is near, `context`: a phone or
+        number word is."""
         first = window[0]
         intl = first.plus
         digit_tokens = list(window)
@@ -274,7 +279,7 @@ class PhoneRecognizer:
             return None  # "1 2 3 4 5 6 7 8 9 10" is a list; "0 6 1 2 ..." needs a phone word
         if len(separators(text, window)) > 2:
             return None  # people use one or two kinds of separator in a number, not three
-        if other_shape(text, window, intl, digits, context):
+        if other_shape(text, window, intl, digits, strong, context):
             return None
         if intl:
             valid, possible, parsed = _parse("+" + digits)

@@ -56,12 +56,16 @@ def _wordset(words: str) -> frozenset[str]:
     return frozenset(words.split())
 
 
+# Words that make a number a phone number ("strong": they also override the shape tests that
+# read "079.123.45.6" as a version), and words that merely make a number someone's number.
 PHONE_WORDS = re.compile(
     r"(?i)\b(?:t[ée]l[ée]?(?:phone|fon)?s?|phones?|mobiles?|cell(?:phone|ulare)?|portables?|"
     r"fax|gsm|natel|handy|whats\s?app|sms|texte?|call(?:s|ing|ed)?|appel\w*|rappel\w*|"
-    r"joindre|joignable|reach|ring|dial|hotline|contact\w*|numbers?|num[ée]ros?|nummer|"
-    r"anruf\w*|ruf|rufnummer|telefono|chiam\w+|bellen|telefoon|standard|e\.164|"
-    r"libphonenumber|voicemail|messagerie|international)\b"
+    r"joindre|joignable|reach|ring|dial|hotline|anruf\w*|ruf|rufnummer|telefono|chiam\w+|"
+    r"bellen|telefoon|e\.164|libphonenumber|voicemail|messagerie)\b"
+)
+NUMBER_WORDS = re.compile(
+    r"(?i)\b(?:contact\w*|numbers?|num[ée]ros?|nummer|numero|international|standard)\b"
 )
 
 # Words that, right before a number, say it is an identifier and not a phone number. Looked up
@@ -139,8 +143,19 @@ def _is_ipv4(raw: str) -> bool:
     return True
 
 
-def not_a_phone_run(text: str, tokens: list[Token]) -> bool:
-    """The whole run is a date, an IPv4 address, a version string or an ISBN."""
+def _version_like(window: list[Token]) -> bool:
+    """Dotted groups with a one-digit group and no leading zero: 10.0.19045.3930, 1.2.3.4.5.
+    (A regrouped phone number keeps its trunk zero: 0789.63.785.8.)"""
+    return (
+        len(window) > 1
+        and not window[0].digits.startswith("0")
+        and any(len(t.digits) == 1 for t in window)
+    )
+
+
+def not_a_phone_run(text: str, tokens: list[Token], strong: bool) -> bool:
+    """The whole run is a date, an IPv4 address, a version string or an ISBN (`strong`: a
+    phone word is near)."""
     start, end = tokens[0].start, tokens[-1].end
     raw = text[start:end]
     if _DATE.search(raw) or _is_ipv4(re.sub(r"\s", "", raw)):
@@ -153,10 +168,12 @@ def not_a_phone_run(text: str, tokens: list[Token]) -> bool:
     if len(digits) == 13 and digits[:3] in ("978", "979") and isbn.is_valid(digits):
         return True
     dotted = all(text[a.end : b.start] == "." for a, b in itertools.pairwise(tokens))
-    return dotted and len(tokens) > 1 and any(len(t.digits) == 1 for t in tokens)
+    return dotted and not strong and _version_like(tokens)
 
 
-def other_shape(text: str, window: list[Token], intl: bool, digits: str, context: bool) -> bool:
+def other_shape(
+    text: str, window: list[Token], intl: bool, digits: str, strong: bool, context: bool
+) -> bool:
     """True when the window is better read as a date, amount, version, IP, ISBN, IBAN, SSN,
     company number... than as a phone number."""
     start, end = window[0].start, window[-1].end
@@ -170,14 +187,14 @@ def other_shape(text: str, window: list[Token], intl: bool, digits: str, context
     seps = separators(text, window)
     sizes = [len(t.digits) for t in window]
     if not intl and seps == {"."}:
-        if len(window) == 2 or 1 in sizes:
+        if len(window) == 2 or (_version_like(window) and not strong):
             return True  # decimals, coordinates, version strings
         if context_before(text, start, _VERSION_BEFORE, 24):
             return True
     if not intl and sizes == [3, 2, 4]:
         return True  # a US social security number
-    if not intl and not context:
-        if len(window) >= 3 and _thousands(window, seps):
+    if not intl and not strong:
+        if len(window) >= 3 and _thousands(text, window):
             return True
         if sizes == [4, 3, 3] and seps == {"."}:
             return True  # a Belgian enterprise number (0123.456.789)
@@ -186,7 +203,7 @@ def other_shape(text: str, window: list[Token], intl: bool, digits: str, context
     return len(digits) in (10, 13) and (
         context_before(text, start, _ISBN_WORD, 24)
         or (len(digits) == 13 and digits[:3] in ("978", "979") and isbn.is_valid(digits))
-        or ("-" in seps and 1 in sizes and isbn.is_valid(raw))
+        or ("-" in seps and 1 in sizes and not context and isbn.is_valid(raw))
     )
 
 
@@ -198,15 +215,21 @@ def nanp(window: list[Token]) -> bool:
     return sizes == [3, 3, 4]
 
 
-def _thousands(window: list[Token], seps: set[str]) -> bool:
-    """1 234 567 / 1.234.567: an amount, not a phone number."""
+_THOUSANDS_SEPARATORS = frozenset({" ", ".", ",", "'", "\u00a0", "\u202f"})
+
+
+def _thousands(text: str, window: list[Token]) -> bool:
+    """1 234 567 / 1.234.567: an amount, not a phone number (one thousands separator, used
+    throughout; never a line break, dash or slash)."""
     head, rest = window[0], window[1:]
+    raw_seps = {text[a.end : b.start] for a, b in itertools.pairwise(window)}
     return (
         len(head.digits) <= 3
         and not head.digits.startswith("0")
         and not head.paren
         and all(len(t.digits) == 3 and not t.paren for t in rest)
-        and len(seps) == 1
+        and len(raw_seps) == 1
+        and raw_seps <= _THOUSANDS_SEPARATORS
     )
 
 
