@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from privacy_guard.commands.policy import app as policy_app
 from privacy_guard.commands.scan import eval_command, scan_command
 
 app = typer.Typer(
@@ -15,6 +16,7 @@ app = typer.Typer(
 )
 app.command("scan", no_args_is_help=False)(scan_command)
 app.command("eval")(eval_command)
+app.add_typer(policy_app, name="policy")
 
 
 def main() -> None:

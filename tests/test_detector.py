@@ -152,3 +152,18 @@ def test_a_large_text_is_scanned_with_exact_offsets(detector: Detector) -> None:
     text = block + "Reach me at someone.unique@example.net. " + block
     emails = [f for f in detector.scan(text) if f.entity_type == "EMAIL_ADDRESS"]
     assert [text[f.start : f.end] for f in emails] == ["someone.unique@example.net"]
+
+
+def test_five_megabytes_of_junk_complete_with_exact_offsets(detector: Detector) -> None:
+    import random
+    import string
+
+    rng = random.Random(1)
+    alphabet = string.printable + "éàçÜß€\u200b\ufeff"
+    junk = "".join(rng.choice(alphabet) for _ in range(2_500_000))
+    text = junk + " write to jane.roe@example.org today " + junk
+    assert len(text) > 5_000_000
+    emails = [
+        text[f.start : f.end] for f in detector.scan(text) if f.entity_type == "EMAIL_ADDRESS"
+    ]
+    assert "jane.roe@example.org" in emails

@@ -226,6 +226,11 @@ def test_cards_failing_luhn_are_not_reported() -> None:
         "0000 0000 0000 0000",
         "Table 4111 1111 1111 1111 1111 1111",  # the head of a longer run of groups
         "the numbers 4 1 1 1, 2 2 2 2, 3 3 3 3",
+        "Order 686-5447774-4735388 is late",
+        "Bad NIR 5 84 03 81 971 535 17",
+        "Bad NIR 577084498661880",
+        "Bad AHV 456.6489.2349.69",
+        "Tracking 685529922195",
     ],
 )
 def test_not_cards(text: str) -> None:

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated, BinaryIO
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from privacy_guard.catalog import Access
+from privacy_guard.commands.common import ConfigOption, load_snapshot
 from privacy_guard.detect import Detector, Finding
 from privacy_guard.errors import PrivacyGuardError
+from privacy_guard.policy import DEFAULT_TEAM, Decision, decide
 
 _BATCH = 32
 _COLOURS = {
@@ -49,18 +53,37 @@ def scan_command(
         typer.Option(
             "--jsonl",
             metavar="FILE|-",
-            help='Scan many texts: lines {"id", "text", optional "language"}; one result line each.',
+            help='Scan many texts: lines {"id", "text", optional "language"}; a line out each.',
         ),
     ] = None,
     language: Annotated[
         str | None, typer.Option(help="Force the language (en, fr, ...) instead of detecting it.")
     ] = None,
+    team: Annotated[
+        str | None,
+        typer.Option(help="Judge with this team's policy (default: the `default` policy)."),
+    ] = None,
+    model: Annotated[
+        str | None,
+        typer.Option(help="Decide for this catalog model (default: the worst case, a SaaS API)."),
+    ] = None,
+    config: ConfigOption = None,
 ) -> None:
-    """Find personal data and secrets in a text, offline."""
-    detector = Detector()
+    """Find personal data and secrets in a text, offline, and what the team's policy does."""
+    snapshot = load_snapshot(config)
+    try:
+        policy = snapshot.policy(team or DEFAULT_TEAM)
+        target = snapshot.model(model) if model else Access.SAAS_API
+        detector = Detector(snapshot.detector_config(team or DEFAULT_TEAM))
+    except PrivacyGuardError as error:
+        raise _fail(str(error)) from None
+
+    def judge(findings: list[Finding]) -> Decision:
+        return decide(findings, policy, target)
+
     if jsonl is not None:
         stream = sys.stdin.buffer if jsonl == "-" else _open(jsonl)
-        failed = _scan_jsonl(detector, stream, language)
+        failed = _scan_jsonl(detector, stream, language, judge)
         raise typer.Exit(1 if failed else 0)
     if text is None or text == "-":
         if text is None and sys.stdin.isatty():
@@ -76,10 +99,12 @@ def scan_command(
             "length": len(text),
             "language": detected or None,
             "findings": [f.to_dict() for f in findings],
+            "decision": judge(findings).to_dict(),
         }
         typer.echo(json.dumps(payload, ensure_ascii=False))
         return
     _print_findings(text, findings)
+    _print_decision(judge(findings))
 
 
 def _open(path: str) -> BinaryIO:
@@ -89,7 +114,12 @@ def _open(path: str) -> BinaryIO:
         raise _fail(f"cannot read {path}: {error.strerror}") from None
 
 
-def _scan_jsonl(detector: Detector, stream: BinaryIO, language: str | None) -> bool:
+def _scan_jsonl(
+    detector: Detector,
+    stream: BinaryIO,
+    language: str | None,
+    judge: Callable[[list[Finding]], Decision],
+) -> bool:
     """Scan line by line in small batches, printing results in input order as they are ready."""
     err = Console(stderr=True)
     failed = False
@@ -100,7 +130,11 @@ def _scan_jsonl(detector: Detector, stream: BinaryIO, language: str | None) -> b
             return
         results = detector.scan_many([b[2] for b in batch], [b[3] for b in batch])
         for (_, item_id, _, _), findings in zip(batch, results, strict=True):
-            line = {"id": item_id, "findings": [f.to_dict() for f in findings]}
+            line = {
+                "id": item_id,
+                "findings": [f.to_dict() for f in findings],
+                "decision": judge(findings).to_dict(),
+            }
             sys.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")
         sys.stdout.flush()
         batch.clear()
@@ -192,6 +226,17 @@ def _print_findings(text: str, findings: list[Finding]) -> None:
             _preview(text[f.start : f.end]),
         )
     console.print(table)
+
+
+def _print_decision(decision: Decision) -> None:
+    colour = {"allow": "green", "redact": "yellow", "reroute": "cyan", "block": "red"}
+    action = decision.action.value
+    where = decision.requested_model or f"any {decision.destination.value} model"
+    Console(soft_wrap=True, highlight=False).print(
+        f"Policy {decision.policy_id}, to {where}: "
+        f"[bold {colour[action]}]{action.upper()}[/bold {colour[action]}] — "
+        f"{escape(decision.message)}"
+    )
 
 
 def _preview(value: str) -> str:

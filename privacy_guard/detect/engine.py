@@ -9,7 +9,7 @@ from privacy_guard.detect.config import DetectorConfig
 from privacy_guard.detect.language import LanguageGuess, detect_language, forced_language
 from privacy_guard.detect.lists import DENY_PRIORITY, AllowList, DenyListRecognizer
 from privacy_guard.detect.merge import resolve_overlaps
-from privacy_guard.detect.ner import NerEngine, needs_ner
+from privacy_guard.detect.ner import NerEngine
 from privacy_guard.detect.normalize import NormalizedText, normalize, sanitize
 from privacy_guard.detect.recognizers.base import Recognizer
 from privacy_guard.detect.registry import builtin_recognizers
@@ -98,12 +98,10 @@ class Detector:
             for norm, guess in zip(normalized, guesses, strict=True)
         ]
         if self.config.ner:
-            wanted = [
-                guess.ner_languages if needs_ner(norm.text, found) else ()
-                for norm, guess, found in zip(normalized, guesses, spans, strict=True)
-            ]
+            texts_normalized = [n.text for n in normalized]
+            wanted = [g.ner_languages for g in guesses]
             for found, extra in zip(
-                spans, self._ner.find([n.text for n in normalized], wanted), strict=True
+                spans, self._ner.find(texts_normalized, wanted, spans), strict=True
             ):
                 found.extend(extra)
         return [

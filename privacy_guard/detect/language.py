@@ -45,6 +45,8 @@ _FRENCH_LETTERS = re.compile(r"[àâéèêëîïôùûç]", re.IGNORECASE)
 # Sampling bounds the cost on huge texts; 20 000 characters decide the language plainly.
 _SAMPLE_CHARS = 20_000
 _SHORT_TEXT = 400
+# English and French prose run at 30-50 % function words; junk and data at almost none.
+_MIN_PROSE_SHARE = 0.05
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +58,10 @@ class LanguageGuess:
 def detect_language(text: str) -> LanguageGuess:
     sample = text[:_SAMPLE_CHARS]
     counts: Counter[str] = Counter()
-    for token in _TOKEN.findall(sample):
+    tokens = _TOKEN.findall(sample)
+    for token in tokens:
+        if len(token) < 2:  # "a", "e", "y": too common in code and junk to mean anything
+            continue
         word = token.lower()
         for lang, lexicon in _LEXICON.items():
             if word in lexicon:
@@ -72,6 +77,9 @@ def detect_language(text: str) -> LanguageGuess:
         # A name, an identifier, a fragment: run both pipelines, since recall matters more
         # than a few milliseconds on such short texts.
         return LanguageGuess("fr" if _FRENCH_LETTERS.search(sample) else "en", ("en", "fr"))
+    if len(sample) > _SHORT_TEXT and sum(counts.values()) < _MIN_PROSE_SHARE * len(tokens):
+        # Words, but hardly any function words: junk, data or code rather than prose.
+        return LanguageGuess("other", ())
     ranked = counts.most_common()
     top, top_count = ranked[0]
     if top not in ("en", "fr"):

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from privacy_guard.detect.language import FUNCTION_WORDS
-from privacy_guard.detect.recognizers.person import NOT_NAMES, first_names, last_names, trim_person
+from privacy_guard.detect.recognizers.person import NOT_NAMES, first_names, trim_person
 from privacy_guard.detect.types import Span
 from privacy_guard.errors import DetectionError
 
@@ -85,14 +85,27 @@ class NerEngine:
             nlp = spacy.load(package, exclude=[n for n in _EXCLUDE if n != "tok2vec"])
         return nlp
 
-    def find(self, texts: Sequence[str], languages: Sequence[tuple[str, ...]]) -> list[list[Span]]:
-        """NER spans for each text, running each text through the pipelines it needs."""
+    def find(
+        self,
+        texts: Sequence[str],
+        languages: Sequence[tuple[str, ...]],
+        covered: Sequence[list[Span]] | None = None,
+    ) -> list[list[Span]]:
+        """NER spans for each text, through the pipelines it needs.
+
+        With `covered` (what the recognizers found), chunks where NER has nothing left to
+        explain are skipped; see `needs_ner`.
+        """
         results: list[list[Span]] = [[] for _ in texts]
+        known = [_sorted_ranges(c) for c in covered] if covered is not None else None
         for language in self._model_names:
             jobs: list[tuple[int, int, str]] = []  # (text index, chunk offset, chunk)
             for index, (text, wanted) in enumerate(zip(texts, languages, strict=True)):
-                if language in wanted:
-                    jobs.extend((index, offset, chunk) for offset, chunk in self._chunks(text))
+                if language not in wanted:
+                    continue
+                for offset, chunk in self._chunks(text):
+                    if known is None or needs_ner(text, known[index], offset, offset + len(chunk)):
+                        jobs.append((index, offset, chunk))
             if not jobs:
                 continue
             nlp = self.pipeline(language)
@@ -142,27 +155,32 @@ class NerEngine:
         return spans
 
 
-def needs_ner(text: str, covered: list[Span]) -> bool:
-    """Whether NER could add anything the recognizers have not already said.
+def needs_ner(text: str, covered: list[tuple[int, int]], start: int = 0, end: int = -1) -> bool:
+    """Whether NER could add anything the recognizers have not already said in text[start:end].
 
     spaCy's NER costs milliseconds per prompt; most prompts hold no capitalised word it could
     call a person or a place beyond what the rules found. NER runs when some capitalised word
-    is left unexplained: mid-sentence, not a function word, not inside a finding — or a known
-    given name at the start of a sentence, which the gazetteer leaves to NER.
+    is left unexplained: mid-sentence, not a function word, not inside a finding (`covered`,
+    sorted ranges) — or a given name at the start of a sentence, which the gazetteer leaves
+    to NER.
     """
-    covered_sorted = sorted((span.start, span.end) for span in covered)
-    for match in _TITLECASE.finditer(text):
+    end = len(text) if end < 0 else end
+    for match in _TITLECASE.finditer(text, start, end):
         word = match.group()
         lowered = word.lower()
         if lowered in NOT_NAMES or lowered in FUNCTION_WORDS:
             continue
-        if _inside(covered_sorted, match.start()):
+        if _inside(covered, match.start()):
             continue
         window = max(0, match.start() - 4)
         mid_sentence = _SENTENCE_END_BEFORE.search(text, window, match.start()) is None
-        if mid_sentence or word in first_names() or word in last_names():
+        if mid_sentence or word in first_names():
             return True
     return False
+
+
+def _sorted_ranges(spans: list[Span]) -> list[tuple[int, int]]:
+    return sorted((span.start, span.end) for span in spans)
 
 
 def _inside(spans: list[tuple[int, int]], position: int) -> bool:

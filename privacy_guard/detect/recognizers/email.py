@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from privacy_guard.detect.recognizers.base import Span, context_before
+from privacy_guard.detect.recognizers.base import Recognizer, Span, context_before
 
 ENTITY = "EMAIL_ADDRESS"
 PRIORITY = 20
@@ -176,4 +176,4 @@ class EmailRecognizer:
         return None
 
 
-RECOGNIZERS = [EmailRecognizer()]
+RECOGNIZERS: list[Recognizer] = [EmailRecognizer()]

@@ -23,7 +23,7 @@ from importlib import resources
 from stdnum import iban, luhn
 
 from privacy_guard.detect.recognizers._separators import IBAN_HEAD_BEFORE, SEP
-from privacy_guard.detect.recognizers.base import Recognizer, Span, context_before
+from privacy_guard.detect.recognizers.base import Recognizer, Span, context_before, has_context
 
 PRIORITY = 20
 
@@ -120,7 +120,7 @@ def issuer_accepts(digits: str) -> bool:
     if 2200 <= p4 <= 2204:
         return 16 <= n <= 19  # Mir
     if p4 in _MAESTRO_4 or p2 in _MAESTRO_2:
-        return 12 <= n <= 19 and n != 14  # Maestro (14 digits: a SIRET far more often)
+        return 12 <= n <= 19 and n not in (14, 15)  # Maestro (not the SIRET and NIR lengths)
     if p2 in (60, 82) or p3 == 508:
         return n == 16  # RuPay
     return False
@@ -132,6 +132,10 @@ _NOT_CARD_BEFORE = re.compile(
     r"(?i)\b(?:siret|siren|imei|iccid|sim|nir|s[ée]cu(?:rit[ée] sociale)?|ahv|avs|ssn|tva|vat|"
     r"ean|gtin|upc|isbn|order|commande|invoice|facture|tracking|suivi|ticket)\b"
     r"(?:[\s:#°=]*(?:est|is|n°|no|nr|num(?:ber|[ée]ro)?|de|du|of|d'|l'))*[\s:#°=]*\Z"
+)
+_CARD_WORDS = re.compile(
+    r"(?i)\b(?:cards?|cartes?|karte|carta|maestro|cb|visa|mastercard|amex|credit|cr[ée]dit|"
+    r"d[ée]bit\w*|payment|paiement|pay|pan|kreditkarte|zahlung)\b"
 )
 
 
@@ -150,13 +154,27 @@ class CardRecognizer:
             ):
                 continue
             groups = [(g.start(), g.end(), g.group(0)) for g in _DIGITS.finditer(text, *m.span())]
-            yield from self._cards(groups)
+            for span in self._cards(groups):
+                # 12 digits (Maestro) is also the length of many tracking and order numbers.
+                card_digits = _NON_DIGIT.sub("", text[span.start : span.end])
+                if len(card_digits) > 12 or has_context(
+                    text, span.start, span.end, _CARD_WORDS, 40
+                ):
+                    yield span
 
     @staticmethod
     def _cards(groups: list[tuple[int, int, str]]) -> Iterator[Span]:
         whole = "".join(g for _, _, g in groups)
-        if 12 <= len(whole) <= 19 and _is_card(whole):
-            # The whole run is one card, however it is split ("41 111 1111 11 ...").
+        head_sizes = {len(g) for _, _, g in groups[:-1]}
+        # The whole run is one card split in groups of two to four digits (the last one may be
+        # shorter), or digit by digit; not in 3-7-7 like an order number, 1-2-2-2-3-3-2 like a
+        # NIR or 3-4-4-2 like an AHV number.
+        regrouped = (head_sizes <= {2, 3, 4} and len(groups[-1][2]) <= 4) or (
+            head_sizes <= {1} and len(groups[-1][2]) == 1
+        )
+        if tuple(len(g) for _, _, g in groups) == (3, 4, 4, 2):
+            regrouped = False
+        if 12 <= len(whole) <= 19 and (regrouped or _standard(groups)) and _is_card(whole):
             yield Span("CREDIT_CARD", groups[0][0], groups[-1][1], 0.95, PRIORITY)
             return
         # Otherwise cards in the usual groupings, starting where the run starts or where the
@@ -175,6 +193,10 @@ class CardRecognizer:
                     break
             else:
                 return
+
+
+def _standard(groups: list[tuple[int, int, str]]) -> bool:
+    return tuple(len(g) for _, _, g in groups) in _STANDARD_GROUPS
 
 
 def _is_card(digits: str) -> bool:

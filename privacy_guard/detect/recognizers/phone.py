@@ -22,6 +22,7 @@ wins (score, then a fixed-length numbering plan, then length, then conventional 
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -44,6 +45,7 @@ from privacy_guard.detect.recognizers.phone_shapes import (
     Token,
     identifier_before,
     is_sequence,
+    lookalike,
     nanp,
     not_a_phone_run,
     other_shape,
@@ -61,14 +63,14 @@ _EXT = r"[ \t]{0,3}(?i:x|ext\.?|extension|poste|p\.)[ \t]{0,3}\d{1,6}"
 
 _CANDIDATE = re.compile(
     rf"""
-    (?<![\w+])(?<!\d[.,/\-])          # not inside a longer number or word
+    (?<![\w+])(?<!\d[.,/\-])(?<!\w-)   # not inside a longer number or word (api-0356...)
     (?=\+?(?:[ \t.\-/()\u00a0\u202f\r\n]{{0,8}}\d){{7}})  # cheap: 7+ digits close together
     (?P<num>
         \+?(?:{_PAREN}{_SEP_OPT})?{_GROUP}
         (?:{_SEP_OPT}{_PAREN}{_SEP_OPT}{_GROUP}|{SEP}{_GROUP}){{0,14}}
     )
     (?P<ext>{_EXT})?
-    (?![\w])(?![.,/\-]\d)
+    (?![\w])(?![.,/\-]\d)(?!-\w)
     """,
     re.VERBOSE,
 )
@@ -91,19 +93,52 @@ _NSN_LENGTHS = {
 _FLEXIBLE_LENGTH = frozenset({"DE", "IT", "AT"})
 
 
-@functools.lru_cache(maxsize=2048)
-def _parse(number: str) -> tuple[bool, bool, PhoneNumber | None]:
-    """(valid, possible, parsed) for an international `number` ("+" and digits)."""
+class _Reading:
+    """What phonenumbers makes of one international number; the region and the conventional
+    grouping are computed once (readings are cached by their digits)."""
+
+    def __init__(self, number: PhoneNumber | None, valid: bool, possible: bool) -> None:
+        self.number = number
+        self.valid = valid
+        self.possible = possible
+        self.region = region_code_for_number(number) if number is not None and possible else None
+
+    @property
+    def strict(self) -> bool:
+        """Read in a numbering plan whose numbers all have the same length (not DE or IT)."""
+        return self.number is not None and self.region not in _FLEXIBLE_LENGTH
+
+    @functools.cached_property
+    def national_groups(self) -> list[int]:
+        return self._groups(PhoneNumberFormat.NATIONAL)
+
+    @functools.cached_property
+    def international_groups(self) -> list[int]:
+        return self._groups(PhoneNumberFormat.INTERNATIONAL)
+
+    def _groups(self, fmt: int) -> list[int]:
+        """Group sizes of the conventional spelling (e.g. [2, 2, 2, 2, 2] in France)."""
+        if self.number is None:
+            return []
+        return [len(g) for g in re.findall(r"\d+", format_number(self.number, fmt))]
+
+
+_NO_READING = _Reading(None, False, False)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse(number: str) -> _Reading:
+    """The reading of an international `number` ("+" and digits)."""
     try:
         parsed = phonenumbers.parse(number, None)
     except NumberParseException:
-        return False, False, None
+        return _NO_READING
     if phonenumbers.is_valid_number(parsed):
-        return True, True, parsed
-    return False, phonenumbers.is_possible_number(parsed), parsed
+        return _Reading(parsed, True, True)
+    return _Reading(parsed, False, phonenumbers.is_possible_number(parsed))
 
 
-def _parse_national(digits: str, region: str) -> tuple[bool, bool, PhoneNumber | None]:
+def _parse_national(digits: str, region: str) -> _Reading:
     """Read a national number in `region`, spelling out its country code ourselves so that
     phonenumbers never guesses a country code from the leading digits."""
     if region == "IT":
@@ -113,7 +148,7 @@ def _parse_national(digits: str, region: str) -> tuple[bool, bool, PhoneNumber |
     else:
         nsn = digits[1:]  # drop the trunk 0
     if len(nsn) not in _NSN_LENGTHS[region]:
-        return False, False, None  # cheap: phonenumbers would say "not possible"
+        return _NO_READING  # cheap: phonenumbers would say "not possible"
     return _parse(f"+{_COUNTRY_CODES[region]}{nsn}")
 
 
@@ -131,23 +166,32 @@ def _national_regions(digits: str, language: str) -> tuple[str, ...]:
     return ("US",) if len(digits) == 10 and digits[3] not in "01" else ()
 
 
-def _lost_plus(digits: str) -> PhoneNumber | None:
+def _lost_plus(digits: str) -> _Reading | None:
     """`41 79 123 45 67`, `44 0 7700 900123`: an international number without its `+`."""
     for cc in _COUNTRY_CODES.values():
         if not digits.startswith(cc):
             continue
         rest = digits[len(cc) :]
         for nsn in (rest, rest[1:]) if rest.startswith("0") and cc != "39" else (rest,):
-            valid, _, parsed = _parse(f"+{cc}{nsn}")
-            if valid:
-                return parsed
+            reading = _parse(f"+{cc}{nsn}")
+            if reading.valid:
+                return reading
     return None
+
+
+def _raw_separators(text: str, window: list[Token]) -> set[str]:
+    return {text[a.end : b.start] for a, b in itertools.pairwise(window)}
+
+
+def _strictly_valid(reading: _Reading | None) -> bool:
+    """Valid, in a numbering plan whose numbers all have the same length (not DE or IT)."""
+    return reading is not None and reading.valid and reading.strict
 
 
 @dataclass(frozen=True, slots=True)
 class _Verdict:
     score: float
-    parsed: PhoneNumber | None
+    reading: _Reading | None
     intl: bool
 
 
@@ -155,26 +199,19 @@ def _sizes(window: list[Token]) -> list[int]:
     return [len(t.digits) for t in window if not (t.paren and t.digits == "0")]
 
 
-def _canonical(parsed: PhoneNumber | None, intl: bool) -> list[int]:
-    """Group sizes of the conventional spelling of `parsed` (e.g. [2, 2, 2, 2, 2] in France)."""
-    if parsed is None:
-        return []
-    fmt = PhoneNumberFormat.INTERNATIONAL if intl else PhoneNumberFormat.NATIONAL
-    return [len(g) for g in re.findall(r"\d+", format_number(parsed, fmt))]
-
-
 _Rank = tuple[float, bool, int, bool]
 _TOP_SCORE = {True: 0.95, False: 0.85}  # by "international"
 # Windows judged per run at most: a real run has a handful of groups; this bounds the work on
 # machine-made walls of digits.
-_MAX_JUDGED_PER_RUN = 16
+_MAX_JUDGED_PER_RUN = 12
 
 
 def _rank(window: list[Token], verdict: _Verdict) -> _Rank:
-    parsed = verdict.parsed
-    strict = parsed is not None and region_code_for_number(parsed) not in _FLEXIBLE_LENGTH
-    conventional = _sizes(window) == _canonical(parsed, verdict.intl)
-    return verdict.score, strict, len(window), conventional
+    reading = verdict.reading
+    if reading is None:
+        return verdict.score, False, len(window), False
+    groups = reading.international_groups if verdict.intl else reading.national_groups
+    return verdict.score, reading.strict, len(window), _sizes(window) == groups
 
 
 class PhoneRecognizer:
@@ -198,7 +235,7 @@ class PhoneRecognizer:
         start, end = tokens[0].start, tokens[-1].end
         strong = has_context(text, start, end, PHONE_WORDS, 64)
         context = strong or has_context(text, start, end, NUMBER_WORDS, 64)
-        if not_a_phone_run(text, tokens, strong):
+        if not_a_phone_run(text, tokens, context):
             return
         n = len(tokens)
         # Digits before token k, to skip windows of impossible length without judging them.
@@ -223,7 +260,7 @@ class PhoneRecognizer:
                 budget[0] -= 1
                 window = tokens[i:j]
                 verdict = self._judge(text, window, language, strong, context)
-                if verdict is None or not can_stop(i, j):
+                if verdict is None or not can_stop(i, j, verdict):
                     continue
                 rank = _rank(window, verdict)
                 if memo[i] is None or rank > memo[i][0]:  # type: ignore[index]
@@ -232,13 +269,17 @@ class PhoneRecognizer:
                     break  # no shorter window can rank higher
             return memo[i]
 
-        def can_stop(i: int, j: int) -> bool:
+        def can_stop(i: int, j: int, verdict: _Verdict) -> bool:
             """A window may end before the run does only at a line break, at a change of
-            separator, or where another phone follows ("06 12 34 56 78 07 12 34 56 78");
-            otherwise it is the head of a longer number (a card, an order number)."""
+            separator, or where another phone follows ("06 12 34 56 78 07 12 34 56 78", both
+            valid in fixed-length plans); otherwise it is the head of a longer number (a card,
+            an order number)."""
             if j == n or breaks[j] or seps[j] not in seps[i + 1 : j]:
                 return True
-            return best_from(j) is not None
+            if not _strictly_valid(verdict.reading):
+                return False
+            following = best_from(j)
+            return following is not None and following[0][1]
 
         # Windows start where the run starts, after a line break, or where the previous phone
         # ended: a phone carved out of the middle of a run is a piece of something else (a NIR,
@@ -267,6 +308,8 @@ class PhoneRecognizer:
             digit_tokens.pop(1)
         digits = "".join(t.digits for t in digit_tokens)
         idd = not intl and digits.startswith("00") and len(digits) > 9
+        if idd and len(window) == 1 and not context:
+            return None  # a bare 00-led run is a zero-padded id more often than a phone
         if idd:
             intl, digits = True, digits[2:]
         grouped = len(window) > 1
@@ -275,20 +318,33 @@ class PhoneRecognizer:
         if not grouped and is_sequence(digits):
             return None
         singles = sum(len(t.digits) == 1 for t in window)
+        spelled_out = False
         if singles > 2 and not context:
-            return None  # "1 2 3 4 5 6 7 8 9 10" is a list; "0 6 1 2 ..." needs a phone word
+            # "1 2 3 4 5 6 7 8 9 10" is a list; a number spelled out digit by digit needs a
+            # phone word, or a trunk 0, ten digits or more and a valid fixed-length reading.
+            spelled_out = singles == len(window) and len(digits) >= 10 and digits[0] == "0"
+            if not spelled_out or digits[1] == "0" or is_sequence(digits):
+                return None
         if len(separators(text, window)) > 2:
             return None  # people use one or two kinds of separator in a number, not three
-        if other_shape(text, window, intl, digits, strong, context):
+        if other_shape(text, window, intl, digits, context):
             return None
         if intl:
-            valid, possible, parsed = _parse("+" + digits)
-            if valid or possible:
-                return _Verdict(0.95 if valid else 0.8, parsed, True)
+            reading = _parse("+" + digits)
+            if reading.possible:
+                return _Verdict(0.95 if reading.valid else 0.8, reading, True)
             if not idd:
                 return _Verdict(0.6, None, True) if grouped and len(digits) >= 8 else None
             digits = "00" + digits  # "00 939 72 98": not international after all
-        return self._national(text, window, digits, language, context)
+        if spelled_out:
+            verdict = self._national(text, window, digits, language, context)
+            return verdict if verdict and _strictly_valid(verdict.reading) else None
+        if strong or not lookalike(text, window):
+            return self._national(text, window, digits, language, context)
+        # Looks like a version or an amount: a phone only if a number word is near and the
+        # digits are a valid number in a fixed-length plan ("my number is 212.857.392.2").
+        verdict = self._national(text, window, digits, language, context) if context else None
+        return verdict if verdict and _strictly_valid(verdict.reading) else None
 
     @staticmethod
     def _national(
@@ -300,37 +356,42 @@ class PhoneRecognizer:
             lost_plus = _lost_plus(digits)
         if len(digits) > 12:
             return None if lost_plus is None else _Verdict(0.7, lost_plus, True)
-        short_head = digits[0] != "0" and len(first.digits) < 3 and not first.paren
-        # US and Italian mobile numbers start with a 3-digit group, unless regrouped by someone
-        # hiding them; then accept only with unusual separators (61.7675.4670).
+        if not grouped and not context and not 9 <= len(digits) <= 11:
+            return None  # a bare run of another length is an id (a tracking number, a hash)
+        # US and Italian mobile numbers are written 415-555-2671, 347 1234567; other groupings
+        # (a Zoom meeting id: 383 6083 4738) need a phone word, or separators that betray a
+        # regrouped number (61.7675.4670).
         if (
             grouped
-            and short_head
-            and not (nanp(window) or context)
-            and (len(window) < 3 or separators(text, window) <= {""})
+            and digits[0] != "0"
+            and not first.paren
+            and not context
+            and not (nanp(window) or _sizes(window) in ([3, 7], [3, 3, 4]))
+            and (len(window) < 3 or _raw_separators(text, window) <= {" "})
         ):
             return None
         valid_in = possible_in = False
-        best: PhoneNumber | None = None
+        best: _Reading | None = None
         sizes = _sizes(window)
         for region in _national_regions(digits, language):
-            valid, possible, parsed = _parse_national(digits, region)
-            if valid:
+            reading = _parse_national(digits, region)
+            if reading.valid:
                 if not valid_in:
-                    valid_in, best = True, parsed
+                    valid_in, best = True, reading
                 # Several regions may accept the digits; prefer the one whose usual grouping is
                 # the one in the text ("06 12 34 56 78" is French, not Basel + 2 digits).
-                if not grouped or sizes == _canonical(parsed, False):
-                    best = parsed
+                if not grouped or sizes == reading.national_groups:
+                    best = reading
                     break
-            elif possible and not possible_in and not valid_in:
-                possible_in, best = True, parsed
+            elif reading.possible and not possible_in and not valid_in:
+                possible_in, best = True, reading
+        if lost_plus is not None and (not valid_in or (best is not None and not best.strict)):
+            # "32 499 832 826": Belgium without its "+" beats an Italian reading of the digits
+            return _Verdict(0.7, lost_plus, True)
         if valid_in:
             if grouped or digits[0] == "0" or context:
                 return _Verdict(0.85, best, False)
             return None  # a bare 10-digit run: an id as often as a phone
-        if lost_plus is not None:
-            return _Verdict(0.7, lost_plus, True)
         shaped = grouped and (
             (digits[0] == "0" and 9 <= len(digits) <= 12) or first.paren or nanp(window)
         )

@@ -153,9 +153,9 @@ def _version_like(window: list[Token]) -> bool:
     )
 
 
-def not_a_phone_run(text: str, tokens: list[Token], strong: bool) -> bool:
-    """The whole run is a date, an IPv4 address, a version string or an ISBN (`strong`: a
-    phone word is near)."""
+def not_a_phone_run(text: str, tokens: list[Token], context: bool) -> bool:
+    """The whole run is a date, an IPv4 address, a version string or an ISBN (`context`: a
+    phone or number word is near)."""
     start, end = tokens[0].start, tokens[-1].end
     raw = text[start:end]
     if _DATE.search(raw) or _is_ipv4(re.sub(r"\s", "", raw)):
@@ -168,12 +168,21 @@ def not_a_phone_run(text: str, tokens: list[Token], strong: bool) -> bool:
     if len(digits) == 13 and digits[:3] in ("978", "979") and isbn.is_valid(digits):
         return True
     dotted = all(text[a.end : b.start] == "." for a, b in itertools.pairwise(tokens))
-    return dotted and not strong and _version_like(tokens)
+    return dotted and not context and _version_like(tokens)
 
 
-def other_shape(
-    text: str, window: list[Token], intl: bool, digits: str, strong: bool, context: bool
-) -> bool:
+def lookalike(text: str, window: list[Token]) -> bool:
+    """A shape that is usually not a phone number, but can be one that someone regrouped:
+    a version string (12.857.392.2), an amount (447 509 470 698), a Belgian enterprise number
+    (0123.456.789)."""
+    seps = separators(text, window)
+    sizes = [len(t.digits) for t in window]
+    if seps == {"."} and (_version_like(window) or sizes == [4, 3, 3]):
+        return True
+    return len(window) >= 3 and _thousands(text, window)
+
+
+def other_shape(text: str, window: list[Token], intl: bool, digits: str, context: bool) -> bool:
     """True when the window is better read as a date, amount, version, IP, ISBN, IBAN, SSN,
     company number... than as a phone number."""
     start, end = window[0].start, window[-1].end
@@ -187,17 +196,14 @@ def other_shape(
     seps = separators(text, window)
     sizes = [len(t.digits) for t in window]
     if not intl and seps == {"."}:
-        if len(window) == 2 or (_version_like(window) and not strong):
-            return True  # decimals, coordinates, version strings
+        if len(window) == 2:
+            return True  # decimals, coordinates
         if context_before(text, start, _VERSION_BEFORE, 24):
             return True
     if not intl and sizes == [3, 2, 4]:
         return True  # a US social security number
-    if not intl and not strong:
-        if len(window) >= 3 and _thousands(text, window):
-            return True
-        if sizes == [4, 3, 3] and seps == {"."}:
-            return True  # a Belgian enterprise number (0123.456.789)
+    if sizes == [4, 4, 4, 4]:
+        return True  # a card number, even one that fails Luhn or starts with 00
     if _CURRENCY_BEFORE.search(text, max(0, start - 6), start) or _UNIT_AFTER.match(text, end):
         return True
     return len(digits) in (10, 13) and (

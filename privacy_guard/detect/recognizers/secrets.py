@@ -20,8 +20,11 @@ from typing import Final
 
 from privacy_guard.detect.recognizers.base import Recognizer, has_context
 from privacy_guard.detect.recognizers.secret_assignments import (
+    HEX,
     PRIORITY,
     SECRET,
+    ascii_lower,
+    boundary_before,
     char_classes,
     is_placeholder,
     looks_random,
@@ -188,16 +191,16 @@ class PemPrivateKeyRecognizer:
     entities = (SECRET,)
 
     def find(self, text: str, language: str) -> Iterator[Span]:
-        pos = 0
-        while (begin := _PEM_BEGIN.search(text, pos)) is not None:
-            end_match = _PEM_END.search(text, begin.end(), begin.end() + _PEM_MAX)
-            next_begin = _PEM_BEGIN.search(text, begin.end(), begin.end() + _PEM_MAX)
-            if end_match and (next_begin is None or end_match.start() < next_begin.start()):
-                end = end_match.end()
-            else:
-                end = self._body_end(text, begin.end())
+        begin = _PEM_BEGIN.search(text)
+        while begin is not None:
+            next_begin = _PEM_BEGIN.search(text, begin.end())
+            limit = min(begin.end() + _PEM_MAX, next_begin.start() if next_begin else len(text))
+            end_match = _PEM_END.search(text, begin.end(), limit)
+            end = end_match.end() if end_match else self._body_end(text, begin.end())
             yield Span(SECRET, begin.start(), end, 0.99, PRIORITY)
-            pos = end
+            while next_begin is not None and next_begin.start() < end:
+                next_begin = _PEM_BEGIN.search(text, next_begin.end())
+            begin = next_begin
 
     @staticmethod
     def _body_end(text: str, pos: int) -> int:
@@ -215,12 +218,19 @@ class PemPrivateKeyRecognizer:
 
 # ------------------------------------------------------------------- AWS secret access keys
 
-_AWS_SECRET = re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
-_AWS_CONTEXT = re.compile(r"(?i)aws|amazon|secret[ _-]?(?:access[ _-]?)?key|secretaccesskey|\bs3\b")
+_AWS_SECRET = re.compile(r"(?<![A-Za-z0-9/+=_.-])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=_-])")
+_AWS_CONTEXT = re.compile(
+    r"(?i)aws|amazon|secret|\bkeys?\b|cl[ée]s?\b|credential|\btoken|\bs3\b|\biam\b|boto"
+)
+_WORD_PIECE = re.compile(r"[A-Za-z]{4,}")
 
 
 class AwsSecretKeyRecognizer:
-    """40 base64 characters near "AWS" or "secret access key"; a hex hash has no upper case."""
+    """40 characters of base64: near a key word, or on its own when shaped like nothing else.
+
+    On its own it needs '/' or '+' (no identifier has them), digits, both cases and no
+    word-like piece, which rules out paths such as `app/Http/Controllers/Auth/Login2Controller`.
+    """
 
     name = "secret_aws_secret_access_key"
     entities = (SECRET,)
@@ -228,24 +238,31 @@ class AwsSecretKeyRecognizer:
     def find(self, text: str, language: str) -> Iterator[Span]:
         for match in _AWS_SECRET.finditer(text):
             value = match.group(0)
-            if not (any(c.isupper() for c in value) and any(c.islower() for c in value)):
+            if char_classes(value) < 3 or len(set(value)) < 15:
                 continue
-            if not any(c.isdigit() or c in "/+" for c in value) or len(set(value)) < 15:
-                continue
-            if has_context(text, match.start(), match.end(), _AWS_CONTEXT, window=120):
+            if has_context(text, match.start(), match.end(), _AWS_CONTEXT, window=80):
                 yield Span(SECRET, match.start(), match.end(), 0.9, PRIORITY)
+            elif self._unmistakable(value):
+                yield Span(SECRET, match.start(), match.end(), 0.8, PRIORITY)
+
+    @staticmethod
+    def _unmistakable(value: str) -> bool:
+        pieces = re.split(r"[/+]", value)
+        if len(pieces) == 1 or sum(c.isdigit() for c in value) < 2 or not looks_random(value):
+            return False
+        return not any(_WORD_PIECE.fullmatch(p) for p in pieces if not any(c.isdigit() for c in p))
 
 
 # ---------------------------------------------------------------- Authorization headers
 
 _TOKEN_CHARS = r"[A-Za-z0-9._~+/=\-]"
-_AUTH_HEADER = re.compile(
-    rf"""(?<![\w-])(?:proxy-)?authorization["']?[ \t]*[:=][ \t]*["']?
+_AUTH_HEADER = re.compile(  # on ascii_lower(text)
+    rf"""(?:proxy-)?authorization["']?[ \t]*[:=][ \t]*["']?
     (?:(?P<scheme>bearer|basic|token|bot|api-?key|ssws|jwt|oauth|key)[ \t]+)?
     (?P<v>{_TOKEN_CHARS}{{8,4096}})""",
-    re.I | re.X,
+    re.X,
 )
-_BEARER = re.compile(rf"(?<![\w-])bearer[ \t]+(?P<v>{_TOKEN_CHARS}{{16,4096}})", re.I)
+_BEARER = re.compile(rf"bearer[ \t]+(?P<v>{_TOKEN_CHARS}{{16,4096}})")  # on ascii_lower(text)
 
 
 class AuthorizationRecognizer:
@@ -255,20 +272,27 @@ class AuthorizationRecognizer:
     entities = (SECRET,)
 
     def find(self, text: str, language: str) -> Iterator[Span]:
+        lower = ascii_lower(text)
         seen: set[int] = set()
-        for match in _AUTH_HEADER.finditer(text):
-            value = match.group("v")
-            if is_placeholder(value) or value.upper().startswith("AWS4-HMAC"):
+        for match in _AUTH_HEADER.finditer(lower):
+            start, end = match.span("v")
+            value = text[start:end]
+            if not boundary_before(text, match.start(), "_-") or is_placeholder(value):
+                continue
+            if value.upper().startswith("AWS4-HMAC"):
                 continue
             if match.group("scheme") or char_classes(value) >= 2:
-                seen.add(match.start("v"))
-                yield Span(SECRET, match.start("v"), match.end("v"), 0.9, PRIORITY)
-        for match in _BEARER.finditer(text):
-            value = match.group("v").rstrip(".")
-            if match.start("v") in seen or is_placeholder(value):
+                seen.add(start)
+                yield Span(SECRET, start, end, 0.9, PRIORITY)
+        for match in _BEARER.finditer(lower):
+            start, end = match.span("v")
+            while text[end - 1] == ".":
+                end -= 1
+            value = text[start:end]
+            if start in seen or not boundary_before(text, match.start(), "_-"):
                 continue
-            if looks_random(value) or value.startswith("eyJ"):
-                yield Span(SECRET, match.start("v"), match.start("v") + len(value), 0.85, PRIORITY)
+            if not is_placeholder(value) and (looks_random(value) or value.startswith("eyJ")):
+                yield Span(SECRET, start, end, 0.85, PRIORITY)
 
 
 # ------------------------------------------------------------ passwords in connection URLs
@@ -289,9 +313,62 @@ class UrlCredentialRecognizer:
     def find(self, text: str, language: str) -> Iterator[Span]:
         for match in _URL_CREDENTIALS.finditer(text):
             password = match.group("pw")
-            if is_placeholder(password) or password.lower() in ("pass", "pwd", "pw"):
+            if not is_placeholder(password) and password.lower() not in ("pass", "pwd", "pw"):
+                yield Span(SECRET, match.start("pw"), match.end("pw"), 0.9, PRIORITY)
+
+
+# ------------------------------------------------------------- random tokens near a key word
+
+_CANDIDATE = re.compile(r"(?<![\w+/=.\-])[A-Za-z0-9_+/=.\-]{16,200}(?![\w+/=.\-])")
+_CONTEXT_WORD = re.compile(  # on ascii_lower(text)
+    r"(?P<strong>tokens?|secrets?|credentials?|jetons?|bearer|api[ _-]?keys?|access[ _-]?keys?)"
+    r"|(?P<weak>keys?|cl(?:é|e|ef)s?)"
+)
+_HASH_WORDS = re.compile(r"(?i)sha\d*|md5|hash|digest|checksum|commit|revision|fingerprint|etag")
+_PUBLIC = re.compile(r"(?:public|publique|pub|publishable)[ \t_-]*$")  # on ascii_lower(text)
+_CONTEXT_REACH: Final = 48
+
+
+class ContextTokenRecognizer:
+    """A random-looking token a few words after "token", "secret", "clé API", ...
+
+    Never a bare high-entropy string: hashes, UUIDs and base64 blobs are everywhere. Pure hex
+    counts only after a strong word ("token", not "key") and away from "sha", "commit", ...
+    """
+
+    name = "secret_context_token"
+    entities = (SECRET,)
+
+    def find(self, text: str, language: str) -> Iterator[Span]:
+        lower = ascii_lower(text)
+        for candidate in _CANDIDATE.finditer(text):
+            start, end = candidate.span()
+            while text[end - 1] in ".-":  # the sentence's full stop
+                end -= 1
+            strength = self._context(lower, start)
+            value = text[start:end]
+            if strength is None or not looks_random(value) or value.startswith("AAAA"):
+                continue  # AAAA...: the body of an SSH public key
+            if HEX.fullmatch(value):
+                around = text[max(0, start - 64) : end + 32]
+                if strength == "weak" or _HASH_WORDS.search(around):
+                    continue
+            yield Span(SECRET, start, end, 0.65, PRIORITY)
+
+    @staticmethod
+    def _context(lower: str, start: int) -> str | None:
+        """"strong" or "weak" for the best key word just before `start` on its line."""
+        line_start = lower.rfind("\n", max(0, start - _CONTEXT_REACH), start) + 1
+        best = None
+        for word in _CONTEXT_WORD.finditer(lower, max(line_start, start - _CONTEXT_REACH), start):
+            if not boundary_before(lower, word.start(), "") or (
+                word.end() < len(lower) and lower[word.end()].isalnum()
+            ):
                 continue
-            yield Span(SECRET, match.start("pw"), match.end("pw"), 0.9, PRIORITY)
+            if _PUBLIC.search(lower, max(0, word.start() - 12), word.start()):
+                continue
+            best = "strong" if word.group("strong") else (best or "weak")
+        return best
 
 
 RECOGNIZERS: Final[list[Recognizer]] = [
@@ -301,5 +378,6 @@ RECOGNIZERS: Final[list[Recognizer]] = [
     AwsSecretKeyRecognizer(),
     AuthorizationRecognizer(),
     UrlCredentialRecognizer(),
+    ContextTokenRecognizer(),
     *ASSIGNMENT_RECOGNIZERS,
 ]
