@@ -450,7 +450,7 @@ _PROSE = re.compile(  # on ascii_lower(text)
       | tokens? | secrets? | credentials? )
     (?![\w-])
     (?P<mid>(?:[ \t]+[^\s:=]{{1,24}}){{0,4}}?)
-    (?:[ \t]*(?::(?!//)|=)|[ \t]+(?:is|est|was|était|sera|will[ \t]+be|are|sont)(?!\w))
+    (?:[ \t]*(?::(?!//)|=)|[ \t]+(?:is|est|was|était|sera|will[ \t]+be|are|sont|ist|lautet|war|es|è)(?!\w))
     [ \t]*(?::[ \t]*)?(?:\n[ \t]*)?""",
     re.X,
 )

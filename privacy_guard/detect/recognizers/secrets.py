@@ -222,7 +222,7 @@ _AWS_SECRET = re.compile(r"(?<![A-Za-z0-9/+=_.-])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/
 _AWS_CONTEXT = re.compile(
     r"(?i)aws|amazon|secret|\bkeys?\b|cl[ée]s?\b|credential|\btoken|\bs3\b|\biam\b|boto"
 )
-_WORD_PIECE = re.compile(r"[A-Za-z]{4,}")
+_WORD_PIECE = re.compile(r"[A-Z]?[a-z]{3,}")  # Http, Controllers, app
 
 
 class AwsSecretKeyRecognizer:
@@ -300,8 +300,10 @@ class AuthorizationRecognizer:
 # scheme://user:PASSWORD@host. The password may itself hold '@': the greedy run backs off to
 # the last '@' that is followed by a host.
 _URL_CREDENTIALS = re.compile(
-    r"""://(?P<user>[^\s:/?#@"'<>]{0,128}):(?P<pw>[^\s/?#"'<>]{1,256})@(?=[\w\[])"""
+    r"""://(?P<user>[^\s:/?#@"'<>]{0,128}):(?P<pw>[^\s/"'<>]{1,256})@(?=[\w\[])"""
 )
+
+_PORT_AND_QUERY = re.compile(r"\d{1,5}[?#].*")
 
 
 class UrlCredentialRecognizer:
@@ -313,6 +315,8 @@ class UrlCredentialRecognizer:
     def find(self, text: str, language: str) -> Iterator[Span]:
         for match in _URL_CREDENTIALS.finditer(text):
             password = match.group("pw")
+            if _PORT_AND_QUERY.fullmatch(password):  # http://host:8080?next=a@b
+                continue
             if not is_placeholder(password) and password.lower() not in ("pass", "pwd", "pw"):
                 yield Span(SECRET, match.start("pw"), match.end("pw"), 0.9, PRIORITY)
 
