@@ -11,12 +11,27 @@ from privacy_guard.detect.recognizers import (
     fr,
     health,
     person,
+    residence,
     secrets,
+    table,
     us,
 )
 from privacy_guard.detect.recognizers.base import Recognizer
 
-_FAMILIES = (secrets, contact, financial, fr, ch, eu, us, address, health, person)
+_FAMILIES = (
+    secrets,
+    contact,
+    financial,
+    fr,
+    ch,
+    eu,
+    us,
+    address,
+    residence,
+    health,
+    person,
+    table,
+)
 
 
 def builtin_recognizers() -> list[Recognizer]:

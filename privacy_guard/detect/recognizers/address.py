@@ -217,12 +217,13 @@ _CONTEXT_WORDS = (
     # English
     *("live", "lives", "lived", "living", "reside", "resides", "resided", "residing"),
     *("located", "situated", "based", "address", "addresses", "ship", "deliver", "send"),
-    *("moved", "home"),
+    *("moved", "home", "near", "nearby", "tenant", "neighbour", "neighbor"),
     # French
     *("adresse", "domicile", "domicilié", "domiciliée", "demeurant", "habite", "habites"),
     *("habitons", "habitez", "habitent", "vis", "vit", "vivons", "situé", "située", "livrer"),
     *("livrez", "livraison", "livré", "livrée", "envoyer", "envoyez", "envoyé", "envoi"),
-    *("déménagé", "déménagée"),
+    *("déménagé", "déménagée", "emménager", "emménagé", "emménagée", "emménagés", "près"),
+    *("proche", "voisin", "voisine", "locataire"),
     # German, Italian
     *("wohne", "wohnt", "wohnhaft", "abito", "abita", "indirizzo"),
 )

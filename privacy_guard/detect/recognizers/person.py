@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from functools import lru_cache
 from importlib import resources
 
-from privacy_guard.detect.recognizers.name_table import name_columns
 from privacy_guard.detect.types import Span
 
 ENTITY = "PERSON"
@@ -228,8 +227,6 @@ class PersonRuleRecognizer:
         yield from self._gazetteer(text, given)
         yield from self._lowercase_pairs(text)
         yield from self._surname_first(text, given)
-        for start, end in name_columns(text):
-            yield Span(ENTITY, start, end, 0.8, PRIORITY)
 
     @staticmethod
     def _cued_span(

@@ -164,7 +164,7 @@ def read_value(text: str, pos: int) -> Value | None:
         last = text[end - 1]
         opener = _CLOSERS.get(last)
         unbalanced = opener and text.count(opener, start, end) < text.count(last, start, end)
-        if not (last in ".,:;?" or unbalanced):
+        if not (last in ".,:;" or unbalanced):
             break
         end -= 1
     return Value(start, end, text[start:end], quoted) if end > start else None
