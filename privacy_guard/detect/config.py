@@ -32,7 +32,7 @@ DEFAULT_ENTITIES: frozenset[str] = frozenset(
 
 @dataclass(frozen=True, slots=True)
 class DenyRule:
-    """Terms (literal, case-insensitive, whole words) or regexes always reported as `entity_type`."""
+    """Terms (literal, case-insensitive, whole words) or regexes always reported as a type."""
 
     entity_type: str
     terms: tuple[str, ...] = ()
