@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from faker import Faker
 
-from privacy_guard import DenyRule, Detector, DetectorConfig, InvalidTextError
+from privacy_guard import DenyRule, DetectionError, Detector, DetectorConfig, InvalidTextError
 
 
 def _types(text: str, detector: Detector, language: str | None = None) -> dict[str, list[str]]:
@@ -167,3 +167,21 @@ def test_five_megabytes_of_junk_complete_with_exact_offsets(detector: Detector) 
         text[f.start : f.end] for f in detector.scan(text) if f.entity_type == "EMAIL_ADDRESS"
     ]
     assert "jane.roe@example.org" in emails
+
+
+def test_an_internal_failure_fails_closed_without_echoing_the_text() -> None:
+    class Broken:
+        name = "broken"
+        entities = ("PERSON",)
+
+        def find(self, text: str, language: str) -> list[object]:
+            raise KeyError(text)  # the worst case: an exception carrying the text
+
+    detector = Detector(DetectorConfig(cache_size=0))
+    detector._recognizers.append(Broken())  # type: ignore[arg-type]
+    secret_text = "Jeanne Secret-Person lives at 3 rue Nulle Part"
+    with pytest.raises(DetectionError) as caught:
+        detector.scan(secret_text)
+    assert "KeyError" in str(caught.value)
+    assert "Jeanne" not in str(caught.value)
+    assert caught.value.__cause__ is None and caught.value.__context__ is None

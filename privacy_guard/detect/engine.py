@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import traceback
 from collections.abc import Sequence
+from pathlib import Path
 
 from privacy_guard.detect.cache import ResultCache, content_key
 from privacy_guard.detect.config import DetectorConfig
@@ -73,18 +75,27 @@ class Detector:
             else:
                 pending.append(index)
         if pending:
-            try:
-                fresh = self._scan_uncached(
-                    [texts[i] for i in pending], [wanted[i] for i in pending]
-                )
-            except DetectionError:
-                raise
-            except Exception as error:  # fail closed, and never echo the text
-                raise DetectionError(f"detection failed: {type(error).__name__}") from None
+            fresh = self._scan_failing_closed(
+                [texts[i] for i in pending], [wanted[i] for i in pending]
+            )
             for index, findings in zip(pending, fresh, strict=True):
                 self.cache.put(keys[index], tuple(findings))
                 results[index] = findings
         return [r if r is not None else [] for r in results]
+
+    def _scan_failing_closed(
+        self, texts: list[str], languages: list[str | None]
+    ) -> list[list[Finding]]:
+        failure = None
+        try:
+            return self._scan_uncached(texts, languages)
+        except DetectionError:
+            raise
+        except Exception as error:
+            failure = _where(error)
+        # Raised outside the handler so the original exception, which may hold a piece of the
+        # text, is neither the cause nor the context of what callers see and log.
+        raise DetectionError(f"detection failed: {failure}")
 
     def _scan_uncached(self, texts: list[str], languages: list[str | None]) -> list[list[Finding]]:
         normalized: list[NormalizedText] = [normalize(sanitize(t)) for t in texts]
@@ -126,3 +137,10 @@ class Detector:
             start, end = norm.to_original(span.start, span.end)
             findings.append(Finding(span.entity_type, start, end, span.score, guess.language))
         return findings
+
+
+def _where(error: BaseException) -> str:
+    """The error's type and innermost code location: enough to debug, no values from the text."""
+    frame = traceback.extract_tb(error.__traceback__)[-1:] if error.__traceback__ else []
+    location = f" at {Path(frame[0].filename).name}:{frame[0].lineno}" if frame else ""
+    return f"{type(error).__name__}{location}"
