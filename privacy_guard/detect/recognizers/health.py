@@ -1,10 +1,12 @@
 """Health data (GDPR Art. 9): medical conditions, treatments and medications, as HEALTH.
 
-The English and French lexicons (`detect/data/health_*.txt`, format in their headers) both run
-on every text, since prompts mix languages. Matching happens on a folded copy of the text
-(lower case, no accents, hyphens as spaces) of the same length, so offsets need no mapping.
-Terms that are ordinary words outside medicine ("depression", "virus", "lithium") count only
-with health context nearby, and no term counts inside a blocking phrase ("computer virus").
+The English, French, German and Italian lexicons (`detect/data/health_*.txt`, format in their
+headers) all run on every text, since prompts mix languages. Matching happens on a folded copy
+of the text (lower case, no accents, hyphens as spaces) of the same length, so offsets need no
+mapping; German spellings that change length ("ß" as "ss", "ü" as "ue") are added to the lexicon
+side instead. Terms that are ordinary words outside medicine ("depression", "virus", "lithium")
+count only with health context nearby, and no term counts inside a blocking phrase ("computer
+virus").
 """
 
 from __future__ import annotations
@@ -26,21 +28,32 @@ ENTITY = "HEALTH"
 PRIORITY = 5
 SCORE = 0.85
 SCORE_IN_CONTEXT = 0.7
-LEXICONS = ("health_en.txt", "health_fr.txt")
+LEXICONS = ("health_en.txt", "health_fr.txt", "health_de.txt", "health_it.txt")
 CONTEXT_WINDOW = 60  # characters on either side
 NEAR_WINDOW = 20  # characters before the term, for "^" and "&" phrases
 
 # Word endings that are medical whatever the organ, for names missing from the lexicons: removals
-# and repairs ("prostatectomy", "rhinoplastie") count on their own; inflammations ("-itis")
-# need context, since "meetingitis" is a joke. Searched by ending, then widened to the word.
-_PROCEDURE_ENDING = re.compile(r"ectom(?:y|ie)s?(?!\w)|oplast(?:y|ie)s?(?!\w)")
-_INFLAMMATION_ENDING = re.compile(r"itis(?!\w)")
+# and repairs ("prostatectomy", "rhinoplastie", "Gastrektomie", "mastectomia") and German
+# compounds ("Nierenerkrankung", "Blasenentzündung", "Lebertumor") count on their own;
+# inflammations ("-itis") need context, since "meetingitis" is a joke, and so do "-krebs"
+# ("Flusskrebs" is a crayfish), "-therapie"/"-terapia" ("Schocktherapie") and "-syndrom".
+# Searched by ending on the folded text, then widened to the word.
+_PROCEDURE_ENDING = re.compile(
+    r"(?:ectom(?:y|ie|ia)s?|ektomien?|oplast(?:y|ie|ica|iche|ik|iken)s?"
+    r"|erkrankung(?:en)?|entzundung(?:en)?|karzinom(?:e|en)?|tumor(?:e|en)?|insuffizienz)(?!\w)"
+)
+_CONTEXT_ENDING = re.compile(
+    r"(?:itis|krebs(?:es)?|therapie(?:n)?|terapi[ae]|syndrom(?:e|s)?)(?!\w)"
+)
 _MAX_STEM = 30
 
 _SPACES = re.compile(r"\s+")
 _POSSESSIVE = re.compile(r"'s\b")
 _NEVER = re.compile(r"(?!)")
 _WORD_CHAR = re.compile(r"\w")
+_SPELL_OUT_UMLAUTS = str.maketrans(
+    {"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +80,16 @@ class _Lexicon:
     intake: re.Pattern[str]
     blockers: re.Pattern[str]
     longest_blocker: int
+
+
+def _spellings(entry: str, keep_case: bool = False) -> set[str]:
+    """Folded spellings of one raw entry: German "ä" also as "ae" and "ß" also as "ss" (Swiss
+    spelling), which folding the text cannot do without changing its length; then `_variants`.
+    ("ß" itself folds to "ß", one character, so text offsets never move.)"""
+    forms = {entry, entry.translate(_SPELL_OUT_UMLAUTS)}
+    if "ß" in entry:
+        forms |= {form.replace("ß", "ss") for form in forms}
+    return {variant for form in forms for variant in _variants(fold(form, keep_case=keep_case))}
 
 
 def _variants(term: str) -> set[str]:
@@ -97,17 +120,17 @@ def _lexicon() -> _Lexicon:
             if not line or line.startswith("#"):
                 continue
             if line[0] in phrases:
-                phrases[line[0]] |= _variants(fold(line[1:].strip()))
+                phrases[line[0]] |= _spellings(line[1:].strip())
                 continue
             word = line.lstrip("?%!").strip()
             markers = line[: len(line) - len(line.lstrip("?%!"))]
-            exact = frozenset(_variants(fold(word, keep_case=True))) if "!" in markers else None
+            exact = frozenset(_spellings(word, keep_case=True)) if "!" in markers else None
             term = _Term(
                 needs_context="?" in markers or "%" in markers,
                 medication="%" in markers,
                 exact=exact or frozenset(),
             )
-            for form in _variants(fold(word)):
+            for form in _spellings(word):
                 previous = entries.get(form)
                 entries[form] = term if previous is None else previous.merge(term)
     return _Lexicon(
@@ -197,7 +220,7 @@ class HealthRecognizer:
             if term is not None and not _blocked(lexicon, folded, start, end):
                 found.append((start, end, term.needs_context, term.medication))
         listed = _Intervals([(start, end) for start, end, _, _ in found])
-        for ending, needs_context in ((_PROCEDURE_ENDING, False), (_INFLAMMATION_ENDING, True)):
+        for ending, needs_context in ((_PROCEDURE_ENDING, False), (_CONTEXT_ENDING, True)):
             for start, end in _words_ending(folded, ending):
                 if not listed.meets(start, end) and not _blocked(lexicon, folded, start, end):
                     found.append((start, end, needs_context, False))
