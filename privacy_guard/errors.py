@@ -6,6 +6,7 @@ a field), so they are safe to log.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -20,6 +21,46 @@ class DetectionError(PrivacyGuardError):
 
 class InvalidTextError(DetectionError, TypeError):
     """The value handed to the detector is not text it can scan."""
+
+
+class PayloadError(PrivacyGuardError, ValueError):
+    """A request body is not a valid OpenAI-style payload; the gateway answers `status` (400).
+
+    The message names the JSON path and what was expected there, never the value found: request
+    bodies carry the very data this project protects.
+    """
+
+    def __init__(self, path: Sequence[str | int], problem: str, *, status: int = 400) -> None:
+        self.path: tuple[str | int, ...] = tuple(path)
+        self.problem = problem
+        self.status = status
+        super().__init__(f"{format_json_path(self.path)}: {problem}")
+
+    @property
+    def param(self) -> str:
+        """The offending path, for the `param` field of an OpenAI-style error body."""
+        return format_json_path(self.path)
+
+
+class RedactionError(PrivacyGuardError):
+    """Redaction could not be done safely (a misuse of the Redactor); callers must fail closed."""
+
+
+def format_json_path(path: Sequence[str | int]) -> str:
+    """`$.messages[2].content[1].text`. Keys that are not plain identifiers — a schema's property
+    names are free text and might be personal — are shown as `[…]`, not spelled out."""
+    out = ["$"]
+    for key in path:
+        if isinstance(key, int):
+            out.append(f"[{key}]")
+        elif _PLAIN_KEY.fullmatch(key):
+            out.append(f".{key}")
+        else:
+            out.append("[…]")
+    return "".join(out)
+
+
+_PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}", re.ASCII)
 
 
 class ConfigError(PrivacyGuardError):
@@ -63,6 +104,53 @@ class UnknownTeamError(PrivacyGuardError, LookupError):
         super().__init__(
             f"unknown team {name!r}; known teams: {', '.join(sorted(known)) or '(none)'} — add "
             f"policies/{name}.yaml or list the team under `teams:` in the config"
+        )
+
+
+class UpstreamError(PrivacyGuardError):
+    """A call to a model target failed; nothing usable came back.
+
+    `status` is what the gateway should answer: the upstream's own HTTP status when it answered
+    with an error, 502 when it could not be reached (or answered with something unusable), 504
+    when it did not answer in time. The message names the target, the status and the kind of
+    failure, never the provider's error text: providers quote the prompt back in their errors.
+    """
+
+    def __init__(
+        self,
+        target: str,
+        status: int,
+        kind: str,
+        *,
+        code: str | None = None,
+        retryable: bool = False,
+        attempts: int = 1,
+        message: str | None = None,
+    ) -> None:
+        self.target = target
+        self.status = status
+        self.kind = kind  # e.g. "timeout", "connection", "http", "RateLimitError"
+        self.code = code  # the provider's error code when it is a plain identifier
+        self.retryable = retryable
+        self.attempts = attempts
+        detail = f" ({code})" if code else ""
+        tries = f" after {attempts} attempts" if attempts > 1 else ""
+        super().__init__(
+            message or f"model target {target!r} failed{tries}: {kind}, status {status}{detail}"
+        )
+
+
+class MissingApiKeyError(UpstreamError):
+    """The target's API key variable is not set: the gateway answers 503 and sends nothing."""
+
+    def __init__(self, target: str, variable: str) -> None:
+        self.variable = variable
+        super().__init__(
+            target,
+            503,
+            "missing API key",
+            message=f"model target {target!r} needs an API key in the environment variable "
+            f"{variable}, which is not set",
         )
 
 

@@ -16,7 +16,7 @@ from privacy_guard.catalog import check_catalog
 from privacy_guard.commands.common import ConfigOption, fail, load_snapshot, sources
 from privacy_guard.detect import Detector
 from privacy_guard.errors import Issue, PolicyTestError, PrivacyGuardError
-from privacy_guard.policy.decide import ACCESS_LABELS, Decision, decide
+from privacy_guard.policy.decision import ACCESS_LABELS, Decision, decide
 from privacy_guard.policy.detectors import DetectorPool
 from privacy_guard.policy.load import check_policies
 from privacy_guard.policy.model import Action, Mode, Operator, Policy
@@ -154,9 +154,9 @@ _WHAT_ACTIONS_DO = {
     "and the rule, never the values.",
 }
 _OPERATORS = {
-    Operator.PLACEHOLDER: "replaced by a {entity} placeholder, restored in the reply",
-    Operator.MASK: "masked with asterisks",
-    Operator.HASH: "replaced by a keyed hash (the same value always gives the same token)",
+    Operator.PLACEHOLDER: "replaced by a placeholder, restored in the reply",
+    Operator.MASK: "replaced by its type, [{entity}]",
+    Operator.HASH: "replaced by a keyed hash token: the same value gives the same token",
     Operator.DROP: "removed",
 }
 
@@ -224,7 +224,7 @@ def _explain(
     if not decision.findings:
         out.print("No personal data or secrets found.")
     else:
-        out.print(f"[bold]Found {len(decision.findings)} item(s):[/bold]")
+        out.print(f"[bold]Found {len(decision.findings)} item(s), judged for {target.name}:[/bold]")
         rules = {rule.id: rule for rule in policy.rules}
         for number, item in enumerate(decision.findings, start=1):
             value = _preview(text[item.start : item.end], item.entity_type)
@@ -256,9 +256,13 @@ def _explain(
             "only recorded."
         )
     out.print(f"  {does}")
-    if decision.redactions and decision.action is not Action.REDACT:
-        names = ", ".join(sorted({r.entity_type for r in decision.redactions}))
-        out.print(f"  On the way, {names} will be redacted.")
+    if decision.action is Action.REROUTE and decision.target_model != requested:
+        target = decision.target_model
+        if decision.redactions:
+            names = ", ".join(sorted({r.entity_type for r in decision.redactions}))
+            out.print(f"  The rules for {target} still redact {names} on the way.")
+        else:
+            out.print(f"  {target} gets the prompt as written: no rule redacts anything for it.")
 
 
 def _preview(value: str, entity_type: str) -> str:

@@ -1,6 +1,6 @@
 """Team policies: load and validate them, and decide what happens to each prompt."""
 
-from privacy_guard.policy.decide import Decision, FindingAction, decide
+from privacy_guard.policy.decision import Decision, FindingAction, decide
 from privacy_guard.policy.load import (
     DEFAULT_TEAM,
     SHIPPED_POLICIES,

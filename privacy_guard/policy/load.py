@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -140,16 +141,16 @@ def _parse(path: Path, catalog: Catalog, issues: list[Issue]) -> _Parsed | None:
         spec = PolicySpec.model_validate(doc.data)
     except ValidationError as error:
         issues.extend(validation_issues(error, doc))
+        # Patterns and model names are still checked, so one pass shows every problem.
+        issues.extend(_reference_issues(doc.data, doc, catalog))
         return None
-    local = list(_local_issues(spec, doc, path, catalog))
+    local = [*_local_issues(spec, doc, path), *_reference_issues(doc.data, doc, catalog)]
     issues.extend(local)
     return _Parsed(spec, doc, ok=not local)
 
 
-def _local_issues(
-    spec: PolicySpec, doc: YamlDocument, path: Path, catalog: Catalog
-) -> Iterable[Issue]:
-    """Problems visible in one file alone."""
+def _local_issues(spec: PolicySpec, doc: YamlDocument, path: Path) -> Iterable[Issue]:
+    """Problems of a schema-valid file, visible in the file alone."""
     if spec.team != path.stem:
         yield doc.issue(
             ("team",),
@@ -167,29 +168,37 @@ def _local_issues(
                 "rule ids must be unique within a policy",
             )
         seen.setdefault(rule.id, index)
-    for index, recognizer in enumerate(spec.recognizers):
-        problem = check_pattern(recognizer.pattern)
+
+
+def _reference_issues(data: dict[str, Any], doc: YamlDocument, catalog: Catalog) -> Iterable[Issue]:
+    """Unsafe patterns and unknown models, from the raw data: also when the schema fails."""
+    recognizers = data.get("recognizers")
+    for index, item in enumerate(recognizers if isinstance(recognizers, list) else []):
+        pattern = item.get("pattern") if isinstance(item, dict) else None
+        problem = check_pattern(pattern) if isinstance(pattern, str) and pattern else None
         if problem is not None:
             yield doc.issue(("recognizers", index, "pattern"), problem.message, problem.hint)
-    if spec.allowed_models is not None:
-        if not spec.allowed_models:
+    allowed = data.get("allowed_models")
+    if isinstance(allowed, list):
+        if not allowed:
             yield doc.issue(
                 ("allowed_models",),
                 "allowed_models is empty: every request would be refused",
                 "list at least one model, or remove the field to allow the whole catalog",
             )
-        for index, name in enumerate(spec.allowed_models):
-            if name not in catalog:
+        for index, name in enumerate(allowed):
+            if isinstance(name, str) and name not in catalog:
                 yield doc.issue(
                     ("allowed_models", index), f"unknown model {name!r}", _suggest(name, catalog)
                 )
-    if spec.reroute_to is not None:
-        target = catalog.targets.get(spec.reroute_to)
+    reroute = data.get("reroute_to")
+    if isinstance(reroute, str):
+        target = catalog.targets.get(reroute)
         if target is None:
             yield doc.issue(
                 ("reroute_to",),
-                f"unknown model {spec.reroute_to!r}",
-                _suggest(spec.reroute_to, catalog, local_only=True),
+                f"unknown model {reroute!r}",
+                _suggest(reroute, catalog, local_only=True),
             )
         elif not target.is_local:
             yield doc.issue(
@@ -203,7 +212,7 @@ def _suggest(name: str, catalog: Catalog, *, local_only: bool = False) -> str:
     names = [t.name for t in catalog if t.is_local or not local_only]
     close = difflib.get_close_matches(name, names, n=1) if name else []
     if close:
-        return f"did you mean {close[0]!r}? (catalog models are listed by `policy check`)"
+        return f"did you mean {close[0]!r}?"
     kind = "local models" if local_only else "models"
     return f"{kind} in the catalog: {', '.join(names) or '(none)'}"
 
@@ -260,11 +269,15 @@ class _Resolver:
         chain = self._chain(team)
         if chain is None:
             return None
+        # Entity names only need the chain's declarations, so they are checked even when the
+        # file or a parent has other problems: a reviewer sees everything in one pass.
+        problems = list(_entity_issues(entry, chain))
+        self._issues.extend(problems)
         parent = entry.spec.extends
         if parent is not None and self.resolve(parent) is None:
             self._issues.append(self._invalid_parent(entry))
             return None
-        if not entry.ok:
+        if not entry.ok or problems:
             return None
         policy = _merge(chain, self._catalog)
         problems = list(_inherited_issues(entry, policy))
@@ -335,22 +348,17 @@ def _rules(entry: _Parsed) -> tuple[Rule, ...]:
     return tuple(rules)
 
 
-def _inherited_issues(entry: _Parsed, policy: Policy) -> Iterable[Issue]:
-    """Problems of the resolved policy, reported on the team's own file where it set the field.
-
-    A problem caused entirely by a parent is reported on the parent's file instead.
-    """
-    spec, doc = entry.spec, entry.doc
-    known = (
-        DEFAULT_ENTITIES
-        | {d.entity_type for d in policy.deny_list}
-        | {r.entity_type for r in policy.recognizers}
-    )
-    for index, rule in enumerate(spec.rules):
+def _entity_issues(entry: _Parsed, chain: list[_Parsed]) -> Iterable[Issue]:
+    """Rules naming entity types that neither the detector nor the chain's lists produce."""
+    known = set(DEFAULT_ENTITIES)
+    for item in chain:
+        known |= {d.entity_type for d in item.spec.deny_list}
+        known |= {r.entity_type for r in item.spec.recognizers}
+    for index, rule in enumerate(entry.spec.rules):
         for position, name in enumerate(rule.entities):
             if name != WILDCARD and name not in known:
                 close = difflib.get_close_matches(name, sorted(known), n=1)
-                yield doc.issue(
+                yield entry.doc.issue(
                     ("rules", index, "entities", position),
                     f"unknown entity type {name!r}",
                     f"did you mean {close[0]!r}?"
@@ -358,6 +366,14 @@ def _inherited_issues(entry: _Parsed, policy: Policy) -> Iterable[Issue]:
                     else "use a detector entity type or one from this policy's deny_list "
                     "or recognizers",
                 )
+
+
+def _inherited_issues(entry: _Parsed, policy: Policy) -> Iterable[Issue]:
+    """Problems of the resolved policy, reported on the team's own file where it set the field.
+
+    A problem caused entirely by a parent is reported on the parent's file instead.
+    """
+    spec, doc = entry.spec, entry.doc
     sets_models = spec.allowed_models is not None or spec.reroute_to is not None
     if sets_models and policy.reroute_to is not None and not policy.allows(policy.reroute_to.name):
         field = "allowed_models" if spec.allowed_models is not None else "reroute_to"

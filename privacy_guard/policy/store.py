@@ -21,7 +21,7 @@ from privacy_guard.catalog import SHIPPED_MODELS, Catalog, ModelTarget, catalog_
 from privacy_guard.config import DeploymentConfig
 from privacy_guard.detect import Detector, DetectorConfig, Finding
 from privacy_guard.errors import ConfigError, UnknownTeamError
-from privacy_guard.policy.decide import Decision, decide
+from privacy_guard.policy.decision import Decision, decide
 from privacy_guard.policy.detectors import DetectorPool
 from privacy_guard.policy.load import PolicySet, load_policies, policy_files
 from privacy_guard.policy.model import Policy
@@ -131,6 +131,10 @@ class PolicyStore:
         self._snapshot = sources.load()
         self._reload_lock = threading.Lock()
         self._listeners: list[Callable[[Snapshot], None]] = []
+
+    @classmethod
+    def from_config(cls, config: DeploymentConfig) -> PolicyStore:
+        return cls(Sources.from_config(config))
 
     @property
     def snapshot(self) -> Snapshot:

@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from privacy_guard.catalog import Catalog
 from privacy_guard.errors import ConfigFileError, Issue, PolicyTestError, PrivacyGuardError
-from privacy_guard.policy.decide import Decision, decide
+from privacy_guard.policy.decision import Decision, decide
 from privacy_guard.policy.detectors import DetectorPool
 from privacy_guard.policy.load import SHIPPED_POLICIES, PolicySet
 from privacy_guard.policy.model import Action, EntityName, TeamName
