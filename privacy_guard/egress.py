@@ -1,0 +1,634 @@
+"""Egress: the one place where a request leaves for a model target, through litellm.
+
+This is the only module that imports litellm. litellm does several things on its own that a
+privacy gateway must not (seen in litellm 1.110's source and checked by tests/test_egress.py):
+
+- at import it fetches its model cost map from GitHub, retrying in a background thread, unless
+  `LITELLM_LOCAL_MODEL_COST_MAP` is set before the import;
+- at import, in its default "DEV" mode, it loads a `.env` file from the working directory (or a
+  parent) into `os.environ`, which can silently add provider keys or base URLs;
+- counting tokens for a model whose name says llama-2/llama-3/command-r, it downloads a tokenizer
+  from the Hugging Face hub; with an image URL in a prompt it downloads the image (Anthropic and
+  others), and it may probe a URL for a PDF;
+- the Anthropic beta-header table and a blog feed are fetched unless offline mode is on;
+- its error messages append the prompt (`Messages: ...`) unless told to redact, and its DEBUG logs
+  print prompts whenever the host application turns DEBUG on for the root logger;
+- with no `api_key` it falls back to the provider's usual environment variable
+  (`OPENAI_API_KEY`, ...), which would hand the OpenAI key to a local server that happens to
+  speak the OpenAI protocol.
+
+`_load()` turns all of that off before and right after the import. Anything litellm accepts as a
+keyword is never taken from a request body unchecked: a body saying `api_base`, `api_key` or
+`mock_response` must not redirect or fake a call. Known OpenAI parameters are passed as such;
+any other body field goes to the upstream as a JSON field (`extra_body`), never to litellm.
+
+Retries are ours (litellm's and the OpenAI SDK's are set to 0) so that they are counted and
+bounded: only connection failures, 429 and 5xx answers are retried, with a short exponential
+backoff. `timeout` bounds each attempt (and, for streams, the wait for each chunk).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import importlib
+import logging
+import os
+import random
+import re
+import socket
+import threading
+from collections.abc import AsyncIterator, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from privacy_guard.errors import MissingApiKeyError, UpstreamError
+
+__all__ = [
+    "EgressTarget",
+    "chat",
+    "chat_stream",
+    "close",
+    "embeddings",
+    "load",
+    "text_completion",
+    "text_completion_stream",
+]
+
+
+class EgressTarget(Protocol):
+    """What egress needs of a model target; `privacy_guard.catalog.ModelTarget` is one."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def litellm_model(self) -> str: ...
+
+    @property
+    def api_base(self) -> str | None: ...
+
+    @property
+    def api_key_env(self) -> str | None: ...
+
+
+# -- keeping litellm offline ---------------------------------------------------------------------
+
+# Set before litellm is imported: most of these are read once, at import.
+_OFFLINE_ENVIRONMENT: Mapping[str, str] = {
+    # The bundled cost map instead of a fetch from GitHub (at import, plus a retry thread).
+    "LITELLM_LOCAL_MODEL_COST_MAP": "True",
+    # litellm's own switch for "a catalog, check or tokenizer fetched on its own": cost map,
+    # Anthropic beta headers, blog posts, Hugging Face tokenizers, Bedrock's Kimi ranks file.
+    "LITELLM_OFFLINE_MODE": "true",
+    "LITELLM_LOCAL_ANTHROPIC_BETA_HEADERS": "True",
+    "LITELLM_LOCAL_BLOG_POSTS": "True",
+    # Not "DEV": no python-dotenv `.env` loading into os.environ at import.
+    "LITELLM_MODE": "PRODUCTION",
+    # Keep every call on litellm's Python code paths (chat and embeddings are Python-only in
+    # 1.110 anyway): native code would open sockets the tests' socket guards cannot see.
+    "LITELLM_RUST": "false",
+    # No image (or PDF probe) downloads for URLs found in prompts.
+    "MAX_IMAGE_URL_DOWNLOAD_SIZE_MB": "0",
+}
+
+# litellm-namespace loggers: they have their own handler and do not propagate, and at DEBUG
+# (inherited from the root logger) they print prompts; at ERROR they print provider error text,
+# which may quote the prompt. Our own errors say what failed.
+_LITELLM_LOGGERS = ("LiteLLM", "LiteLLM Router", "LiteLLM Proxy")
+
+_load_lock = threading.Lock()
+
+
+@functools.cache
+def _load() -> Any:
+    """Import and configure litellm once; returns the module."""
+    with _load_lock:
+        os.environ.update(_OFFLINE_ENVIRONMENT)
+        # Process-wide, but in line with the project's rule: nothing is downloaded at run time.
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        litellm = importlib.import_module("litellm")
+        _configure(litellm)
+        return litellm
+
+
+def _configure(litellm: Any) -> None:
+    settings: dict[str, Any] = {
+        "suppress_debug_info": True,  # no "Give Feedback / Get Help" prints on errors
+        "disable_hf_tokenizer_download": True,
+        # Token counting is for cost tracking we do not use; off, it never selects a tokenizer
+        # (tiktoken or a Hugging Face download) nor fetches an image to count its tokens.
+        "disable_token_counter": True,
+        "turn_off_message_logging": True,
+        "redact_messages_in_exceptions": True,
+        "disable_streaming_logging": True,
+        "log_raw_request_response": False,
+        "drop_params": False,  # an unsupported parameter is an error, not silently dropped
+        "modify_params": False,
+        "num_retries": None,
+        "cache": None,
+        "api_key": None,
+        "api_base": None,
+    }
+    for name, value in settings.items():
+        if hasattr(litellm, name):
+            setattr(litellm, name, value)
+    # No logging or telemetry callbacks, whatever the environment configured.
+    for name in (
+        "callbacks",
+        "input_callback",
+        "success_callback",
+        "failure_callback",
+        "service_callback",
+        "_async_input_callback",
+        "_async_success_callback",
+        "_async_failure_callback",
+    ):
+        registered = getattr(litellm, name, None)
+        if isinstance(registered, list):
+            registered.clear()
+    for name in _LITELLM_LOGGERS:
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+    # For every `huggingface/...` model, each call looks the model up and fetches
+    # huggingface.co/<model>/raw/main/config.json for its context length, even when `api_base`
+    # points at a self-hosted server, and no switch turns that off. We never need the number.
+    utils = importlib.import_module("litellm.utils")
+    if hasattr(utils, "_get_max_position_embeddings"):
+        utils._get_max_position_embeddings = _no_context_length
+
+
+def _no_context_length(model_name: str) -> None:
+    return None
+
+
+def load() -> None:
+    """Import litellm now (a few seconds), e.g. at gateway start-up rather than on first call."""
+    _load()
+
+
+async def close() -> None:
+    """Close the HTTP sessions litellm keeps open (call at shutdown, on the serving loop)."""
+    litellm = _load()
+    closer = getattr(litellm, "close_litellm_async_clients", None)
+    if closer is not None:
+        await closer()
+
+
+# -- requests ------------------------------------------------------------------------------------
+
+# OpenAI parameters passed to litellm as keywords, per endpoint. Everything else in a body goes
+# to the upstream as a JSON field (extra_body) and never becomes a litellm keyword: litellm reads
+# `api_base`, `api_key`, `base_url`, `mock_response`, `metadata`, `callbacks`, ... from its
+# keywords, and those must not be under the client's control.
+_CHAT_PARAMS = frozenset(
+    {
+        "messages",
+        "audio",
+        "frequency_penalty",
+        "function_call",
+        "functions",
+        "logit_bias",
+        "logprobs",
+        "max_completion_tokens",
+        "max_tokens",
+        "modalities",
+        "n",
+        "parallel_tool_calls",
+        "prediction",
+        "presence_penalty",
+        "prompt_cache_key",
+        "reasoning_effort",
+        "response_format",
+        "safety_identifier",
+        "seed",
+        "service_tier",
+        "stop",
+        "store",
+        "stream_options",
+        "temperature",
+        "tool_choice",
+        "tools",
+        "top_logprobs",
+        "top_p",
+        "user",
+        "verbosity",
+        "web_search_options",
+    }
+)
+_COMPLETION_PARAMS = frozenset(
+    {
+        "prompt",
+        "best_of",
+        "echo",
+        "frequency_penalty",
+        "logit_bias",
+        "logprobs",
+        "max_tokens",
+        "n",
+        "presence_penalty",
+        "seed",
+        "stop",
+        "stream_options",
+        "suffix",
+        "temperature",
+        "top_p",
+        "user",
+    }
+)
+_EMBEDDING_PARAMS = frozenset({"input", "dimensions", "encoding_format", "user"})
+# Never forwarded: the catalog decides the model, the function called decides streaming.
+_OURS = frozenset({"model", "stream"})
+
+# Sent as the key to targets that declare no `api_key_env`, so that litellm does not fall back to
+# OPENAI_API_KEY & co. and hand a provider's key to a local server. Local servers ignore it.
+_NO_KEY = "privacy-guard-no-key"
+
+# How long past `timeout` our own deadline waits for litellm's to fire first.
+_GRACE = 1.0
+
+
+def _split_body(body: Mapping[str, Any], known: frozenset[str]) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
+    for key, value in body.items():
+        if key in _OURS:
+            continue
+        if key in known:
+            kwargs[key] = value
+        else:
+            extra[key] = value
+    if extra:
+        kwargs["extra_body"] = extra
+    return kwargs
+
+
+def _credentials(target: EgressTarget) -> dict[str, Any]:
+    if target.api_key_env:
+        key = os.environ.get(target.api_key_env)
+        if not key:
+            raise MissingApiKeyError(target.name, target.api_key_env)
+    else:
+        key = _NO_KEY
+    found: dict[str, Any] = {"model": target.litellm_model, "api_key": key}
+    if target.api_base:
+        found["api_base"] = target.api_base
+    return found
+
+
+def _call_kwargs(
+    target: EgressTarget, body: Mapping[str, Any], known: frozenset[str], timeout: float
+) -> dict[str, Any]:
+    return {
+        **_split_body(body, known),
+        **_credentials(target),
+        "timeout": timeout,
+        # Our retry loop is the only one (the OpenAI SDK alone would retry twice).
+        "max_retries": 0,
+        "num_retries": 0,
+    }
+
+
+# -- errors --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Failure:
+    status: int
+    kind: str
+    retryable: bool
+    code: str | None = None
+    retry_after: float | None = None
+
+
+def _types(module: str, *names: str) -> tuple[type[BaseException], ...]:
+    try:
+        found = importlib.import_module(module)
+    except ImportError:
+        return ()
+    return tuple(getattr(found, name) for name in names if hasattr(found, name))
+
+
+@functools.cache
+def _exception_types() -> tuple[tuple[type[BaseException], ...], ...]:
+    """(timeouts, connection failures, HTTP status errors, openai status errors)."""
+    timeouts = (
+        TimeoutError,  # also asyncio's, aiohttp's ServerTimeoutError and socket.timeout
+        *_types("httpx", "TimeoutException"),
+        *_types("httpx2", "TimeoutException"),  # the OpenAI SDK's HTTP client
+        *_types("openai", "APITimeoutError"),  # litellm.Timeout is one
+    )
+    connection = (
+        ConnectionError,  # refused, reset, aborted
+        socket.gaierror,  # the target's name does not resolve
+        *_types("httpx", "NetworkError", "RemoteProtocolError", "ProxyError"),
+        *_types("httpx2", "NetworkError", "RemoteProtocolError", "ProxyError"),
+        *_types("aiohttp", "ClientConnectionError"),
+        *_types("openai", "APIConnectionError"),
+    )
+    status = (*_types("httpx", "HTTPStatusError"), *_types("httpx2", "HTTPStatusError"))
+    openai_status = _types("openai", "APIStatusError")
+    return timeouts, connection, status, openai_status
+
+
+def _chain(error: BaseException) -> list[BaseException]:
+    seen: list[BaseException] = []
+    current: BaseException | None = error
+    while current is not None and len(seen) < 32 and all(current is not s for s in seen):
+        seen.append(current)
+        current = current.__cause__ or current.__context__
+    return seen
+
+
+_CODE = re.compile(r"[A-Za-z0-9_.\-]{1,64}")
+
+
+def _plain_code(value: object) -> str | None:
+    # Only identifier-like codes: a provider's free-text message can quote the prompt.
+    return value if isinstance(value, str) and _CODE.fullmatch(value) else None
+
+
+def _response_details(response: Any) -> tuple[str | None, float | None]:
+    code: str | None = None
+    retry_after: float | None = None
+    try:
+        raw = response.headers.get("retry-after")
+        retry_after = float(raw) if raw is not None else None
+    except (AttributeError, TypeError, ValueError):
+        retry_after = None
+    try:
+        payload = response.json()
+        error = payload.get("error") if isinstance(payload, dict) else None
+        if isinstance(error, dict):
+            code = _plain_code(error.get("code")) or _plain_code(error.get("type"))
+    except Exception:  # an unread stream, not JSON, ...: no code then
+        code = None
+    return code, retry_after
+
+
+def _classify(error: BaseException) -> _Failure:
+    """What went wrong, from the whole exception chain: litellm reports a refused connection as
+    an InternalServerError with status 500, so its own class and status are not enough."""
+    timeouts, connection, status_errors, openai_status = _exception_types()
+    chain = _chain(error)
+    if any(isinstance(e, timeouts) for e in chain):
+        return _Failure(504, "timeout", retryable=False)
+    for e in chain:
+        if isinstance(e, status_errors):
+            response = e.response  # type: ignore[attr-defined]
+            code, retry_after = _response_details(response)
+            return _http_failure(int(response.status_code), code, retry_after)
+        # The OpenAI SDK's own status errors carry the upstream's status; litellm subclasses
+        # them with statuses of its own making, so only the SDK's classes count here.
+        if isinstance(e, openai_status) and not _from_litellm(e):
+            code, retry_after = _response_details(getattr(e, "response", None))
+            code = code or _plain_code(getattr(e, "code", None))
+            return _http_failure(int(e.status_code), code, retry_after)  # type: ignore[attr-defined]
+    # litellm.APIConnectionError subclasses the SDK's but is litellm's catch-all for any
+    # exception (a bug parsing a reply, say): a connection failure shows deeper in the chain.
+    if any(isinstance(e, connection) and not _from_litellm(e) for e in chain):
+        return _Failure(502, "connection", retryable=True)
+    # A litellm error with no upstream answer behind it: its own validation (400 for an
+    # unsupported parameter, ...), or APIConnectionError, its catch-all for anything else.
+    status = getattr(error, "status_code", None)
+    kind = type(error).__name__
+    if isinstance(status, int) and 400 <= status < 500:
+        return _Failure(status, kind, retryable=status == 429)
+    return _Failure(502, kind, retryable=False)
+
+
+def _from_litellm(error: BaseException) -> bool:
+    return type(error).__module__.split(".")[0] == "litellm"
+
+
+def _http_failure(status: int, code: str | None, retry_after: float | None) -> _Failure:
+    retryable = status == 429 or status >= 500
+    if not 400 <= status < 600:
+        status = 502  # an "error" that is not one: the answer is unusable
+    return _Failure(status, "http", retryable=retryable, code=code, retry_after=retry_after)
+
+
+def _upstream_error(target: EgressTarget, failure: _Failure, attempts: int) -> UpstreamError:
+    return UpstreamError(
+        target.name,
+        failure.status,
+        failure.kind,
+        code=failure.code,
+        retryable=failure.retryable,
+        attempts=attempts,
+    )
+
+
+# -- calls ---------------------------------------------------------------------------------------
+
+
+def _delay(attempt: int, backoff: float, retry_after: float | None) -> float:
+    ceiling = backoff * 8
+    delay = min(ceiling, backoff * 2**attempt) * random.uniform(0.5, 1.0)
+    if retry_after is not None:
+        delay = max(delay, min(retry_after, ceiling))
+    return delay
+
+
+async def _with_retries(
+    target: EgressTarget,
+    attempt_once: Callable[[], Any],
+    *,
+    timeout: float,
+    retries: int,
+    backoff: float,
+) -> Any:
+    """Run `attempt_once` (a coroutine factory) until it succeeds or may not be retried."""
+    attempts = 0
+    while True:
+        attempts += 1
+        try:
+            async with asyncio.timeout(timeout + _GRACE):
+                return await attempt_once()
+        except Exception as error:
+            failure = _classify(error)
+        if not failure.retryable or attempts > retries:
+            # `from None`: the chain holds litellm's messages, which may quote the prompt.
+            raise _upstream_error(target, failure, attempts) from None
+        await asyncio.sleep(_delay(attempts - 1, backoff, failure.retry_after))
+
+
+async def _stream(target: EgressTarget, source: Any, timeout: float) -> AsyncIterator[Any]:
+    """Chunks of an opened litellm stream; failures become UpstreamError (never retried: part
+    of the answer may already be on its way to the client)."""
+    iterator = source.__aiter__()
+    try:
+        while True:
+            try:
+                async with asyncio.timeout(timeout + _GRACE):
+                    chunk = await iterator.__anext__()
+            except StopAsyncIteration:
+                return
+            except Exception as error:
+                raise _upstream_error(target, _classify(error), 1) from None
+            yield chunk
+    finally:
+        await _close_stream(source)
+
+
+async def _close_stream(source: Any) -> None:
+    closer = getattr(source, "aclose", None)
+    inner = getattr(source, "completion_stream", None)
+    try:
+        if closer is not None:
+            await closer()
+        elif inner is not None and hasattr(inner, "aclose"):
+            await inner.aclose()
+    except Exception:  # best effort: the connection is dropped either way
+        return
+
+
+_LITELLM_ONLY_KEYS = frozenset({"provider_specific_fields", "_hidden_params", "_response_headers"})
+
+
+def _plain(value: Any) -> Any:
+    """Drop None values and litellm's own keys, recursively."""
+    if isinstance(value, dict):
+        return {
+            key: _plain(item)
+            for key, item in value.items()
+            if item is not None and key not in _LITELLM_ONLY_KEYS
+        }
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
+
+
+def _openai_dict(response: Any, *, text: bool = False) -> dict[str, Any]:
+    """An OpenAI-shaped dict of a litellm response or chunk."""
+    raw = response.model_dump() if hasattr(response, "model_dump") else dict(response)
+    shaped: dict[str, Any] = _plain(raw)
+    for choice in shaped.get("choices") or []:
+        if not isinstance(choice, dict):
+            continue
+        # Keys OpenAI sends as null, which clients (and restore) may rely on.
+        choice.setdefault("finish_reason", None)
+        if isinstance(choice.get("message"), dict):
+            choice["message"].setdefault("content", None)
+        if text:
+            choice.setdefault("text", "")
+    return shaped
+
+
+async def chat(
+    target: EgressTarget,
+    body: Mapping[str, Any],
+    *,
+    timeout: float,
+    retries: int = 0,
+    backoff: float = 0.25,
+) -> dict[str, Any]:
+    """POST /v1/chat/completions to `target`; the OpenAI-shaped reply (its `model` is whatever
+    the upstream said: the gateway sets the catalog name)."""
+    litellm = _load()
+    kwargs = _call_kwargs(target, body, _CHAT_PARAMS, timeout)
+    response = await _with_retries(
+        target,
+        lambda: litellm.acompletion(**kwargs),
+        timeout=timeout,
+        retries=retries,
+        backoff=backoff,
+    )
+    return _openai_dict(response)
+
+
+async def chat_stream(
+    target: EgressTarget,
+    body: Mapping[str, Any],
+    *,
+    timeout: float,
+    retries: int = 0,
+    backoff: float = 0.25,
+) -> AsyncIterator[dict[str, Any]]:
+    """Open a streamed chat completion; the chunks, as OpenAI-shaped dicts.
+
+    The request is made (and retried) before this returns, so an upstream that refuses raises
+    UpstreamError here, while the gateway can still answer with an error status. A failure
+    later, mid-stream, raises from the iterator. Close the iterator (`aclose()`) when the client
+    goes away, to release the upstream connection.
+    """
+    litellm = _load()
+    kwargs = _call_kwargs(target, body, _CHAT_PARAMS, timeout)
+    source = await _with_retries(
+        target,
+        lambda: litellm.acompletion(**kwargs, stream=True),
+        timeout=timeout,
+        retries=retries,
+        backoff=backoff,
+    )
+    return _dicts(_stream(target, source, timeout), text=False)
+
+
+async def text_completion(
+    target: EgressTarget,
+    body: Mapping[str, Any],
+    *,
+    timeout: float,
+    retries: int = 0,
+    backoff: float = 0.25,
+) -> dict[str, Any]:
+    """POST /v1/completions to `target`; the OpenAI-shaped reply."""
+    litellm = _load()
+    kwargs = _call_kwargs(target, body, _COMPLETION_PARAMS, timeout)
+    response = await _with_retries(
+        target,
+        lambda: litellm.atext_completion(**kwargs),
+        timeout=timeout,
+        retries=retries,
+        backoff=backoff,
+    )
+    return _openai_dict(response, text=True)
+
+
+async def text_completion_stream(
+    target: EgressTarget,
+    body: Mapping[str, Any],
+    *,
+    timeout: float,
+    retries: int = 0,
+    backoff: float = 0.25,
+) -> AsyncIterator[dict[str, Any]]:
+    """Open a streamed text completion (see `chat_stream`)."""
+    litellm = _load()
+    kwargs = _call_kwargs(target, body, _COMPLETION_PARAMS, timeout)
+    source = await _with_retries(
+        target,
+        lambda: litellm.atext_completion(**kwargs, stream=True),
+        timeout=timeout,
+        retries=retries,
+        backoff=backoff,
+    )
+    return _dicts(_stream(target, source, timeout), text=True)
+
+
+async def embeddings(
+    target: EgressTarget,
+    body: Mapping[str, Any],
+    *,
+    timeout: float,
+    retries: int = 0,
+    backoff: float = 0.25,
+) -> dict[str, Any]:
+    """POST /v1/embeddings to `target`; the OpenAI-shaped reply."""
+    litellm = _load()
+    kwargs = _call_kwargs(target, body, _EMBEDDING_PARAMS, timeout)
+    response = await _with_retries(
+        target,
+        lambda: litellm.aembedding(**kwargs),
+        timeout=timeout,
+        retries=retries,
+        backoff=backoff,
+    )
+    return _openai_dict(response)
+
+
+async def _dicts(chunks: AsyncIterator[Any], *, text: bool) -> AsyncIterator[dict[str, Any]]:
+    try:
+        async for chunk in chunks:
+            yield _openai_dict(chunk, text=text)
+    finally:
+        await chunks.aclose()  # type: ignore[attr-defined]
