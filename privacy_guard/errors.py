@@ -167,3 +167,7 @@ class Issue:
     def __str__(self) -> str:
         located = f"{self.file}:{self.line}:{self.column}: {self.message}"
         return f"{located}\n  hint: {self.hint}" if self.hint else located
+
+
+class AuditError(PrivacyGuardError):
+    """The audit log could not record an event durably; the request must fail closed."""
