@@ -1,8 +1,8 @@
-"""SECRET values named by what precedes them, and the value tests `secrets.py` shares.
+"""SECRET values named by what precedes them: a key, a CLI flag, an XML tag or a prose phrase.
 
-Found here: `password = ...` in code, config, .env, YAML, JSON, XML and CLI flags; prose such as
-"my password is ..." or "mon mot de passe est ..."; `Pwd=...;` in ODBC connection strings.
-The span is the value alone, without quotes.
+Found here: `password = ...` in code, config, .env, YAML, JSON and XML; `--password x`,
+`mysql -pX`, `sshpass -p X`, `curl -u user:X`; "my password is ..." or "mon mot de passe est
+..."; `Pwd=...;` in ODBC connection strings. The span is the value alone, without quotes.
 
 Not secret values: empty or masked values, templates (`${VAR}`, `{{ var }}`, `%(x)s`,
 `<password>`), `YOUR_API_KEY`-style placeholders, literals (`None`, `true`), environment lookups
@@ -18,174 +18,38 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Final, Literal
 
+from privacy_guard.detect.recognizers.secret_values import (
+    CAMEL_IDENTIFIER,
+    CODE_REF,
+    HEX,
+    PATH,
+    SECRET,
+    SNAKE_IDENTIFIER,
+    STRING_SEAM,
+    UUID,
+    VERSION,
+    Value,
+    ascii_lower,
+    best_spans,
+    boundary_before,
+    char_classes,
+    has_alnum_mix,
+    is_code,
+    is_placeholder,
+    is_wordy,
+    looks_like_password,
+    looks_like_token,
+    looks_random,
+    names_a_secret,
+    near_hash_word,
+    read_value,
+    secret_span,
+)
 from privacy_guard.detect.types import Span
 
-SECRET: Final = "SECRET"
-PRIORITY: Final = 30
-
+# How a key names its value: a password (any non-placeholder value counts), a token or secret
+# (the value must look like one), or a weak hint such as a bare `key` (it must look random).
 Tier = Literal["password", "token", "weak"]
-
-# Case-insensitive regexes run on `ascii_lower(text)`: same offsets, and unlike re.I, a pattern
-# that starts with literals lets the regex engine skip ahead fast (5x on large inputs).
-_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÐÑÒÓÔÕÖØÙÚÛÜÝÞ"
-_LOWER_TABLE: Final = str.maketrans(_UPPER, _UPPER.lower())
-
-
-def ascii_lower(text: str) -> str:
-    """`text` lower-cased one character for one character, so offsets stay valid."""
-    return text.translate(_LOWER_TABLE)
-
-
-def boundary_before(text: str, pos: int, extra: str = "_") -> bool:
-    return pos == 0 or not (text[pos - 1].isalnum() or text[pos - 1] in extra)
-
-
-# ------------------------------------------------------------------------------- value tests
-
-# Run on the lower-cased value. Masks, templates and stand-ins, anywhere in the value:
-_PLACEHOLDER_PART = re.compile(
-    r"""xxxx|\*\*\*|\.\.\.|…|••|●●|\$\{|\$\(|\{\{|\{%|%\(\w+\)[sd]|your(?:[\s_.-]|$)
-    |replace[\s_-]?(?:me|with|this)|insert[\s_-]|placeholder|redacted|example|dummy""",
-    re.X,
-)
-# ... and as the whole value: masked, <password>, [REDACTED], {token}, (hidden), $VAR, %s,
-# literals, "... here", YAML tags (!Ref, !vault).
-_PLACEHOLDER_WHOLE = re.compile(
-    r"""[\s*x•●·#.?_=~-]*|<.*>|\[.*\]|\{[\w\s.-]*\}|\(\w+\)|\$[a-z_]\w*|%[sd]|![a-z]+
-    |todo|tbd|fixme|n/?a|none|null|nil|undefined|true|false|yes|no|on|off|.*[\s_-]here""",
-    re.X,
-)
-_CAMEL_YOUR = re.compile(r"your[A-Z]")
-_NOT_VALUES: Final = frozenset(
-    ["string", "str", "text", "bytes", "int", "integer", "number", "bool", "boolean", "any",
-     "object", "optional", "required", "hidden", "masked", "secret", "secrets", "password",
-     "passwords", "passwd", "pwd", "pass", "passphrase", "token", "tokens", "key", "keys", "value",
-     "default", "empty", "blank", "unknown", "unset", "same", "invalid", "incorrect", "wrong",
-     "missing", "expired", "mdp", "requis", "obligatoire", "vide", "aucun", "aucune", "inconnu",
-     "identique", "secretstr", "credential", "credentials", "sensitive", "confidential",
-     "encrypted", "hashed"]
-)  # fmt: skip
-_UUID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
-HEX = re.compile(r"[0-9a-fA-F]+")
-_DATE = re.compile(r"\d{4}-\d\d-\d\d|\d\d?[/.]\d\d?[/.]\d{2,4}")
-_PATH = re.compile(r"(?:/|\./|\.\./|~/|[A-Za-z]:\\)|\S*\.(?:pem|key|json|txt|p12|pfx|crt|env|ya?ml)$")
-_HYPHEN_WORDS = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)+")
-_DIGIT_RUNS = re.compile(r"\d+")
-_VERSION = re.compile(r"v?\d+(?:\.\d+)+\w*", re.I)
-
-
-def is_placeholder(value: str) -> bool:
-    lower = value.lower()
-    return (
-        lower in _NOT_VALUES
-        or _PLACEHOLDER_WHOLE.fullmatch(lower) is not None
-        or _PLACEHOLDER_PART.search(lower) is not None
-        or _CAMEL_YOUR.search(value) is not None
-    )
-
-
-def char_classes(value: str) -> int:
-    """How many of lower case, upper case and digits the value uses."""
-    return (
-        any(c.islower() for c in value)
-        + any(c.isupper() for c in value)
-        + any(c.isdigit() for c in value)
-    )
-
-
-def _class_switch_rate(value: str) -> float:
-    kinds = [0 if c.islower() else 1 if c.isupper() else 2 if c.isdigit() else -1 for c in value]
-    pairs = [(a, b) for a, b in zip(kinds, kinds[1:], strict=False) if a >= 0 and b >= 0]
-    return sum(a != b for a, b in pairs) / max(len(pairs), 1)
-
-
-def looks_random(value: str, min_len: int = 16) -> bool:
-    """A machine-made token rather than words or an identifier (`DJANGO_SECRET_KEY_V2`).
-
-    Random strings switch often between lower case, upper case and digits; single-case ones
-    (`a3f9...`, `K7Q2...`) at least scatter their digits.
-    """
-    if len(value) < min_len or _UUID.fullmatch(value) or any(c.isspace() for c in value):
-        return False
-    if char_classes(value) < 2 or len(set(value)) < min(10, len(value) // 2):
-        return False
-    return _class_switch_rate(value) >= 0.2 or len(_DIGIT_RUNS.findall(value)) >= 3
-
-
-def looks_like_password(value: str) -> bool:
-    """A value in prose: a digit or a symbol, so "incorrect" or "case-sensitive" are not taken."""
-    if len(value) < 4 or _HYPHEN_WORDS.fullmatch(value) or _DATE.match(value):
-        return False
-    if not any(c.isalpha() for c in value):
-        return value.isdigit() and len(value) >= 6
-    return any(c.isdigit() or not (c.isalnum() or c.isspace() or c == "_") for c in value)
-
-
-def looks_like_token(value: str) -> bool:
-    """A value named as a token, secret or API key: no spaces, mixed characters."""
-    return (
-        len(value) >= 8
-        and char_classes(value) >= 2
-        and not any(c.isspace() for c in value)
-        and not _DATE.match(value)
-        and not _PATH.match(value)
-    )
-
-
-# ------------------------------------------------------------------------------ reading values
-
-_VALUE = re.compile(
-    r"""(?:[rbfuRBFU]{1,2}(?=["']))?
-    (?: "(?P<dq>[^"\n]{0,512})" | '(?P<sq>[^'\n]{0,512})' | `(?P<bt>[^`\n]{0,512})`
-      | “(?P<cq>[^”\n]{0,512})” | ‘(?P<cs>[^’\n]{0,512})’
-      | «[ \u00a0\u202f]?(?P<gq>[^»\n]{0,512}?)[ \u00a0\u202f]?»
-      | (?P<bare>(?:[^\s"'`,;<>&]|&(?![\w.\-]+=)){1,256}) )""",
-    re.X,
-)
-_CLOSERS: Final = {")": "(", "]": "[", "}": "{"}
-
-
-@dataclass(frozen=True, slots=True)
-class Value:
-    start: int
-    end: int
-    text: str
-    quoted: bool
-
-
-def read_value(text: str, pos: int) -> Value | None:
-    """The quoted or bare value at `pos`; a bare one loses its trailing punctuation."""
-    match = _VALUE.match(text, pos)
-    if match is None or match.lastgroup is None:
-        return None
-    start, end = match.span(match.lastgroup)
-    quoted = match.lastgroup != "bare"
-    while not quoted and end > start:
-        last = text[end - 1]
-        opener = _CLOSERS.get(last)
-        unbalanced = opener and text.count(opener, start, end) < text.count(last, start, end)
-        if not (last in ".,:;" or unbalanced):
-            break
-        end -= 1
-    return Value(start, end, text[start:end], quoted) if end > start else None
-
-
-def secret_span(value: Value, score: float) -> Span:
-    return Span(SECRET, value.start, value.end, score, PRIORITY)
-
-
-def best_spans(spans: list[Span]) -> list[Span]:
-    """One span per overlapping group: the longest, then the highest score."""
-    spans.sort(key=lambda s: (s.start, -(s.end - s.start), -s.score))
-    kept: list[Span] = []
-    for span in spans:
-        if kept and span.start < kept[-1].end:
-            if (span.end - span.start, span.score) > (kept[-1].end - kept[-1].start, kept[-1].score):
-                kept[-1] = span
-            continue
-        kept.append(span)
-    return kept
-
 
 # -------------------------------------------------------------------------------------- keys
 
@@ -194,8 +58,15 @@ _PASSWORD_WORDS: Final = frozenset(
     ["password", "passwd", "passwort", "kennwort", "passphrase", "pwd", "pw", "pass", "mdp",
      "motdepasse", "contrasena"]
 )  # fmt: skip
+# `x_pass` is a password only after these; `on_pass`, `first_pass` are verbs or compiler passes.
+_PASS_PREFIXES: Final = frozenset(
+    ["db", "smtp", "mail", "ftp", "sftp", "admin", "root", "user", "my", "app", "redis", "mysql",
+     "postgres", "pg", "sql", "ldap", "proxy", "http", "basic", "auth", "login", "wifi", "vpn",
+     "email", "imap", "pop", "ssh", "api", "secret", "master", "default", "new", "old",
+     "current", "confirm", "rabbit", "mq", "amqp", "mongo", "es", "elastic", "web", "site"]
+)  # fmt: skip
 _TOKEN_WORDS: Final = frozenset(["secret", "token", "credential", "credentials", "jeton"])
-# `<prefix>_key` names a secret after these prefixes; after any other it is weak evidence.
+# `x_key` names a secret after these; after any other word it is weak evidence.
 _STRONG_KEY_PREFIXES: Final = frozenset(
     ["api", "secret", "private", "access", "auth", "signing", "encryption", "master", "account",
      "session", "app", "client", "webhook", "jwt", "bearer", "license", "x"]
@@ -215,22 +86,26 @@ _NON_SECRET_KEY_WORDS: Final = frozenset(
      "id", "name", "url", "uri", "env", "var", "expiry", "expires", "expiration", "ttl",
      "timeout", "format", "regex", "pattern", "encrypted", "digest", "fingerprint", "input",
      "output", "start", "end", "stop", "limit", "usage", "kms", "arn", "ref", "header", "param",
-     "location", "storage", "strength", "rules", "manager", "bucket"]
+     "location", "storage", "strength", "rules", "manager", "bucket", "s", "result"]
 )  # fmt: skip
+_FRENCH_KEYS: Final = ("cle", "clé", "clef")
+_FRENCH_KEY_KINDS: Final = ("api", "secrete", "secrète", "privee", "privée")
 
 
 def classify_key(key: str) -> Tier | None:
-    """How strongly a key names a secret: `DB_PASSWORD`, `apiKey`, `mot_de_passe`, `cle_api`."""
+    """How a key names a secret: `DB_PASSWORD`, `apiKey`, `PGPASSWORD`, `mot_de_passe`."""
     words = [w.lower() for w in _KEY_WORD.findall(key)]
     if not words or any(w in _NON_SECRET_KEY_WORDS for w in words):
         return None
     last, prev = words[-1], (words[-2] if len(words) > 1 else "")
     if last == "passe":
         return "password" if prev == "de" else None
-    if prev in ("cle", "clé", "clef") and last in ("api", "secrete", "secrète", "privee", "privée"):
+    if prev in _FRENCH_KEYS and last in _FRENCH_KEY_KINDS:
         return "token"
-    if last in ("cle", "clé", "clef"):
+    if last in _FRENCH_KEYS:
         return "weak"
+    if last == "pass" and prev and prev not in _PASS_PREFIXES:
+        return None
     if last in _PASSWORD_WORDS:
         return "password"
     if last in _TOKEN_WORDS:
@@ -243,33 +118,60 @@ def classify_key(key: str) -> Tier | None:
     return None
 
 
+# ------------------------------------------------------------------------------------ values
+
+# A value with spaces that is a UI label or a sentence ("Mot de passe oublié ?", "Enter your
+# password", "The password to use"), not a passphrase.
+_LABEL = re.compile(
+    r"(?i)\s.*(?:pass|mdp|secret|token|\bkey\b|cl[ée]\b)|(?:pass|mdp|secret|token|\bkey\b)\w*\s"
+    r"|\b(?:the|to|is|for|of|and|enter|your|le|la|les|de|du|est|pour|votre|saisir|doit|must)\s"
+)
+_PUBLIC_VALUE = re.compile(r"pk_(?:live|test)_|ssh-(?:rsa|ed25519|dss) |AAAA[A-Z0-9]")  # public
+_BARE_TOKEN = re.compile(r"[A-Za-z0-9+/_.~:!@#$%^&*-]+=*")
+_REGEX_LIKE = re.compile(r"\[\^|\][*+?{]|\\[wdsWDSbB]|\(\?[:=!<P]")
+
+
 def judge(tier: Tier, value: Value, *, loose: bool) -> float | None:
-    """The score of `value` named by a key of `tier`; `loose`: any non-placeholder password."""
+    """The score of `value` named by a key of `tier`, or None; `loose`: a password needs no
+    digit or symbol (a config line, not a sentence)."""
     v = value.text
-    if is_placeholder(v) or "://" in v:
+    if is_placeholder(v) or "://" in v or names_a_secret(v) or STRING_SEAM.match(v):
+        return None
+    if _PUBLIC_VALUE.match(v):
         return None
     if tier == "password":
-        if len(v) < 3 or (not value.quoted and _PATH.match(v)):
+        if len(v) < 3 or (not value.quoted and PATH.match(v)) or _LABEL.search(v):
             return None
         return 0.85 if value.quoted or loose or looks_like_password(v) else None
     if tier == "token":
+        if is_wordy(v) or _REGEX_LIKE.search(v) or UUID.fullmatch(v):
+            return None  # PKCS7PrivateKeyTypes, r"[-!#$%&'*+.^_`|~0-9a-z]+", ChangeToken: <uuid>
+        if is_code(v) and not any(looks_random(part) for part in v.split(".")):
+            return None  # signing_key: "jwt.PyJWK"
+        if not value.quoted and not (has_alnum_mix(v) or looks_random(v)):
+            return None  # "api_key: Anthropic API key" in a docstring
+        if not value.quoted and not _BARE_TOKEN.fullmatch(v):
+            return None  # withCredentials:u=!1}=null!=s?s:{}
         return 0.8 if looks_like_token(v) else None
-    return 0.7 if looks_random(v) and not HEX.fullmatch(v) else None
+    if HEX.fullmatch(v) or ("/" in v and not set(v) & set("+=")):
+        return None  # cache_key: <sha1>, S3Key: my-app/build-150819.war
+    return 0.7 if looks_random(v) else None
 
 
-# ------------------------------------------------------------------- key = value, in any syntax
+# ------------------------------------------------------------------- key = value, any syntax
 
 _TERM = r"(?:pass|pwd|pw|mdp|kennwort|contrase[nñ]a|secret|token|key|credential|cl[eé]|jeton)"
-_ASSIGN = re.compile(  # on ascii_lower(text)
+_ASSIGN = re.compile(  # on ascii_lower(text); the key's start is found by walking back
     rf"""(?P<key>{_TERM}[\w.\-]{{0,40}})(?:["']\]?|\])?[ \t]*
     (?P<sep>:[ \t]*[a-z_][\w.]*(?:\[[^\]\n]{{0,40}}\])?(?:[ \t]*\|[ \t]*none)?[ \t]+=(?!=)
       | :=|=>|===?|=(?!~)|:(?!:)|<-)[ \t]*""",
     re.X,
 )
 _CLI_FLAG = re.compile(r"--(?P<key>[A-Za-z][\w-]{1,40})[ \t]+(?=[^\s-])")
+_SSHPASS = re.compile(r"sshpass[ \t]+-p[ \t]*(?=\S)")
 _MYSQL_P = re.compile(r"(?:mysql|mysqldump|mysqladmin|mariadb)\b[^\n|;&]{0,200}?[ \t]-p(?=[^\s-])")
 _CURL_USER = re.compile(r"""-(?:u|-user)[ \t=]+["']?(?P<user>[^\s:"'-][^\s:"']{0,127}):(?=\S)""")
-_AUTH_PAIR = re.compile(  # on ascii_lower(text): requests' auth=(user, pw), HTTPBasicAuth(...)
+_AUTH_PAIR = re.compile(  # on ascii_lower(text)
     r"""(?:auth[ \t]*=[ \t]*[(\[]|(?:basic|digest)auth\()[ \t]*(["'])[^"'\n]{0,128}\1"""
     r"""[ \t]*,[ \t]*(?=["'])"""
 )
@@ -285,11 +187,30 @@ _ODBC = re.compile(  # on ascii_lower(text)
 )
 _ODBC_CONTEXT = re.compile(r"(?:server|data source|host|uid|user id|database|driver|dsn)\s*=")
 _KEY_CHARS = re.compile(r"[\w.\-]*")
-_CODE_REF = re.compile(r"[A-Za-z_$][\w$]*(?:(?:\.|\?\.|::|->)[A-Za-z_$][\w$]*)*")
-_SECRET_WORDS = re.compile(r"(?i)pass|pwd|secret|token|key|mdp|cred")
-_CAMEL = re.compile(r"[a-z][A-Z]")
+_AFTER_A_WORD = re.compile(r"[A-Za-z][ \t]+\Z")
+_EXPRESSION_GOES_ON = re.compile(r"[ \t]*(?:[-+*/%|^=?]|&(?![\w.\-]+=)|or\b|and\b|if\b)")
 _LINE_PREFIX = re.compile(r"[ \t]*(?:-[ \t]+)?(?:export[ \t]+|set[ \t]+)?[\"']?")
 _LINE_SUFFIX = re.compile(r"[ \t]*(?:#.*)?")
+
+
+@dataclass(frozen=True, slots=True)
+class _Key:
+    match: re.Match[str]
+    start: int  # where the whole key starts: `DB_` of `DB_PASSWORD`
+    text: str
+    tier: Tier
+
+
+def _with_values(text: str, keys: Iterable[_Key]) -> Iterator[tuple[_Key, Value]]:
+    """Each key with the value after it, skipping keys inside the previous value: in
+    `password=token=abc` the value is `token=abc`, and reading the values of ever-shifting
+    overlapping keys would make `password:password:...` quadratic."""
+    consumed = 0
+    for key in keys:
+        if key.start >= consumed and (value := read_value(text, key.match.end())) is not None:
+            consumed = value.end
+            if value.text.lower() != key.text.lower():  # password=password
+                yield key, value
 
 
 def _key_start(text: str, pos: int) -> int:
@@ -301,29 +222,38 @@ def _key_start(text: str, pos: int) -> int:
     return start
 
 
-def _is_code(value: str) -> bool:
-    """A call, a subscript or a member: `getenv(...`, `os.environ[...`, `self.password`."""
-    match = _CODE_REF.match(value)
-    if match is None:
-        return False
-    if match.end() < len(value):
-        return value[match.end()] in "(["
-    return any(sep in value for sep in (".", "::", "->"))
+def _assignment_keys(text: str, lower: str, handled: set[int]) -> Iterator[_Key]:
+    for match in _ASSIGN.finditer(lower):
+        start = _key_start(text, match.start("key"))
+        if text[start - 1 : start] in (":", "/"):
+            continue  # inside a path or an ARN: arn:aws:secretsmanager:...:secret:name
+        key = text[start : match.end("key")]
+        if tier := classify_key(key):
+            if match.group("sep") != ":":  # "password: x and y" may be prose, read it twice
+                handled.add(match.end("key"))
+            yield _Key(match, start, key, tier)
 
 
-def _is_reference(text: str, key_start: int, key: str, value: Value) -> bool:
-    """A bare value that names something else in code: `self.password`, `getenv(`, `pw`."""
+def _is_reference(text: str, key: _Key, sep: str, value: Value) -> bool:
+    """A bare value naming something else in code: `self.password`, `getenv(...)`, `pw`."""
     v = value.text
-    if _is_code(v):
+    if is_code(v):
         return True
-    if _CODE_REF.fullmatch(v) is None:
+    if CODE_REF.fullmatch(v) is None:
         return False
-    multiword = "_" in v or _CAMEL.search(v) is not None
-    if _SECRET_WORDS.search(v) and (multiword or not any(c.isdigit() for c in v)):
-        return True  # password=password, token=auth_token
-    if text[max(0, key_start - 40) : key_start].rstrip().endswith(("(", ",")):
+    if _EXPRESSION_GOES_ON.match(text, value.end):
+        return True  # userid = passwd = acct, key: KeyTypes | None
+    if looks_random(v):
+        return False
+    if names_a_secret(v):
+        return True  # password=PASSWORD, token=auth_token
+    if text[max(0, key.start - 40) : key.start].rstrip().endswith(("(", ",")):
         return True  # a keyword argument: login(user, password=pw)
-    return multiword and not key.isupper()  # .env keys are upper case: DB_PASSWORD=helloWorld
+    if key.text.isupper():
+        return False  # .env keys are upper case: DB_PASSWORD=helloWorld
+    multiword = SNAKE_IDENTIFIER.fullmatch(v) or (CAMEL_IDENTIFIER.fullmatch(v) and is_wordy(v))
+    spaced = sep == "=" and text[value.start - 1 : value.start] in (" ", "\t")
+    return bool(multiword) or (spaced and not any(c.isdigit() for c in v))  # password = pw
 
 
 def _on_own_line(text: str, key_start: int, value: Value) -> bool:
@@ -338,40 +268,20 @@ def _on_own_line(text: str, key_start: int, value: Value) -> bool:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class _Key:
-    match: re.Match[str]
-    start: int  # where the whole key starts: `DB_` of `DB_PASSWORD`
-    text: str
-    tier: Tier
-
-
-def _with_values(text: str, keys: Iterable[_Key]) -> Iterator[tuple[_Key, Value]]:
-    """Each key with the value after it, skipping keys inside the previous value: in
-    `password=token=abc` the value is `token=abc`, and reading values of ever-shifting
-    overlapping keys would make `password:password:...` quadratic."""
-    consumed = 0
-    for key in keys:
-        if key.start >= consumed and (value := read_value(text, key.match.end())) is not None:
-            consumed = value.end
-            if value.text.lower() != key.text.lower():  # password=password
-                yield key, value
-
-
-def _assignment_keys(text: str, lower: str) -> Iterator[_Key]:
-    for match in _ASSIGN.finditer(lower):
-        start = _key_start(text, match.start("key"))
-        key = text[start : match.end("key")]
-        if tier := classify_key(key):
-            yield _Key(match, start, key, tier)
-
-
 def _assignment(text: str, key: _Key, value: Value) -> Span | None:
-    if not value.quoted and _is_reference(text, key.start, key.text, value):
-        return None
     sep = key.match.group("sep")
+    if not value.quoted and _is_reference(text, key, sep, value):
+        return None
+    if value.quoted and _EXPRESSION_GOES_ON.match(text, value.end + 1):
+        return None  # "password" === e.type ? "password" : "select"
     if sep in ("==", "===") and not value.quoted:
         return None
+    if key.text.lower().endswith("pass") and not looks_like_password(value.text):
+        return None  # {pass: "success", fail: "error"}
+    if key.text.lower() in ("pass", "pw") and _AFTER_A_WORD.search(
+        text, max(0, key.start - 20), key.start
+    ):
+        return None  # "Second pass: sanitize/disambiguate"
     loose = sep[0] in "=<" or sep == ":=" or (sep == ":" and _on_own_line(text, key.start, value))
     score = judge(key.tier, value, loose=loose)
     return None if score is None else secret_span(value, score)
@@ -384,6 +294,7 @@ _FORMS: Final[tuple[tuple[re.Pattern[str], bool, Tier | None, bool], ...]] = (
     (_CALL_PAIR, False, None, False),  # define('DB_PASSWORD', 'x'), getenv("TOKEN", "x")
     (_XML_KEY_VALUE, False, None, True),  # <add key="DbPassword" value="x" />
     (_MYSQL_P, True, "password", True),  # mysql -u root -pS3cret
+    (_SSHPASS, False, "password", True),  # sshpass -p 'S3cret' ssh host
     (_CURL_USER, False, "password", True),  # curl -u user:pass
     (_AUTH_PAIR, True, "password", False),  # auth=("user", "pw"), HTTPBasicAuth("u", "pw")
 )
@@ -399,16 +310,22 @@ def _form_keys(text: str, lower: str) -> Iterator[_Key]:
                 yield _Key(match, match.start(), key, tier)
 
 
-def _keyed_values(text: str, lower: str) -> Iterator[Span]:
-    for key, value in _with_values(text, _assignment_keys(text, lower)):
+def _keyed_values(text: str, lower: str, handled: set[int]) -> Iterator[Span]:
+    """`handled` collects where the keys of `key = value` pairs end, so that a prose reading of
+    the same pair does not second-guess the code one (`password = user_pw1`)."""
+    for key, value in _with_values(text, _assignment_keys(text, lower, handled)):
         if span := _assignment(text, key, value):
             yield span
     for key, value in _with_values(text, _form_keys(text, lower)):
-        pattern = key.match.re
-        if pattern is _CURL_USER and value.text.isdigit() and key.match["user"].isdigit():
+        pattern, v = key.match.re, value.text
+        if pattern is _CURL_USER and v.isdigit() and key.match["user"].isdigit():
             continue  # docker -u 1000:1000
-        if pattern is _CALL_PAIR and value.text.isidentifier() and value.text.islower():
+        if pattern is _CALL_PAIR and v.isidentifier() and v.islower():
             continue  # ("password", "email"): a list of field names
+        if pattern is _CLI_FLAG and not (
+            value.quoted or looks_like_password(v) or char_classes(v) > 1
+        ):
+            continue  # "the --username and --password options"
         if (score := judge(key.tier, value, loose=True)) is not None:
             yield secret_span(value, score)
 
@@ -426,9 +343,9 @@ def _xml_and_odbc(text: str, lower: str) -> Iterator[Span]:
         start, end = match.span(group)
         while end > start and text[end - 1].isspace():
             end -= 1
-        after = match.end() + (group == "braced")
-        # A connection string: `;` around the pair, and other keys such as `Server=`.
-        if not (text.startswith(";", after) or lower[max(0, match.start() - 9) : match.start()].rstrip(" \t").endswith(";")):
+        # A connection string: `;` around the pair, and other keys such as `Server=` nearby.
+        before = lower[max(0, match.start() - 9) : match.start()].rstrip(" \t")
+        if not (text.startswith(";", match.end() + (group == "braced")) or before.endswith(";")):
             continue
         window = lower[max(0, start - 200) : end + 200]
         if not boundary_before(text, match.start(), "_.-") or not _ODBC_CONTEXT.search(window):
@@ -440,7 +357,10 @@ def _xml_and_odbc(text: str, lower: str) -> Iterator[Span]:
 
 # ------------------------------------------------------------------------------------- prose
 
-_PASSWORD_PHRASE = r"mots?[ \t]+de[ \t]+passe|mdp|pass[ \t-]?words?|passwd|passphrase|passwort|kennwort"
+_PASSWORD_PHRASE = (
+    r"mots?[ \t]+de[ \t]+passe|mdp|pass[ \t-]?words?|passwd|passphrase|passwort|kennwort"
+)
+_PROSE_VERBS = r"is|est|was|était|sera|will[ \t]+be|are|sont|ist|lautet|war|es|è"
 _PROSE = re.compile(  # on ascii_lower(text)
     rf"""(?P<key>{_PASSWORD_PHRASE}|pwd
       | (?:api|access|secret|private|auth|client|refresh|bearer|app|bot|personal[ \t]+access)
@@ -449,8 +369,8 @@ _PROSE = re.compile(  # on ascii_lower(text)
       | jetons?(?:[ \t]+d['’][ \t]?(?:accès|acces|api|authentification))?
       | tokens? | secrets? | credentials? )
     (?![\w-])
-    (?P<mid>(?:[ \t]+[^\s:=]{{1,24}}){{0,4}}?)
-    (?:[ \t]*(?::(?!//)|=)|[ \t]+(?:is|est|was|était|sera|will[ \t]+be|are|sont|ist|lautet|war|es|è)(?!\w))
+    (?P<mid>(?:[ \t]+[\w'’-]{{1,24}}){{0,4}}?)  # "for the admin account", "du serveur"
+    (?:[ \t]*(?::(?!//)|=)|[ \t]+(?:{_PROSE_VERBS})(?!\w))
     [ \t]*(?::[ \t]*)?(?:\n[ \t]*)?""",
     re.X,
 )
@@ -464,14 +384,19 @@ _META_WORDS: Final = frozenset(
      "strength", "force", "expiry", "expiration", "expires", "format", "min", "max", "minimum",
      "maximum", "size", "taille", "type", "chars", "characters", "caractères", "complexity",
      "complexité", "manager", "gestionnaire", "hint", "indice", "must", "doit", "should",
-     "doivent", "needs", "requires", "id", "name", "url", "lien", "link"]
+     "doivent", "needs", "requires", "id", "name", "url", "lien", "link", "file", "fichier",
+     "path", "chemin"]
 )  # fmt: skip
 
 
-def _prose_keys(text: str, lower: str, pattern: re.Pattern[str]) -> Iterator[_Key]:
+def _prose_keys(
+    text: str, lower: str, pattern: re.Pattern[str], handled: set[int]
+) -> Iterator[_Key]:
     for match in pattern.finditer(lower):
         mid = match.groupdict().get("mid") or ""
-        if not boundary_before(text, match.start(), "_.-"):
+        if not mid and match.end("key") in handled:
+            continue
+        if not boundary_before(text, match.start(), "_.-:/"):  # arn:aws:...:secret:name
             continue
         if mid and {w.strip(".,()'\"") for w in mid.split()} & _META_WORDS:
             continue
@@ -480,34 +405,37 @@ def _prose_keys(text: str, lower: str, pattern: re.Pattern[str]) -> Iterator[_Ke
         yield _Key(match, match.start(), phrase, tier)
 
 
-def _prose_value_ok(key: _Key, value: Value) -> bool:
+def _prose_value_ok(text: str, key: _Key, value: Value) -> bool:
+    """Stricter than `judge`: prose holds far more words after "password" than passwords."""
     v = value.text
-    if key.tier == "password":
-        ok = (value.quoted and len(v) >= 3) or looks_like_password(v)
-    else:
-        ok = looks_like_token(v) and (looks_random(v) or (len(v) >= 10 and _has_alnum_mix(v)))
-    if not ok or v.lower() in _META_WORDS or "://" in v or _PATH.match(v):
+    if value.quoted and text[value.start - 2 : value.start - 1] in (":", "="):
+        return False  # the end of a string literal: "Error updating API key:",e)
+    if judge(key.tier, value, loose=False) is None or v.lower() in _META_WORDS or PATH.match(v):
         return False
-    return not is_placeholder(v) and (value.quoted or not _is_code(v))
+    if not value.quoted and is_code(v):
+        return False
+    if key.tier == "password":
+        return (value.quoted and len(v) >= 3) or looks_like_password(v)
+    if HEX.fullmatch(v) and near_hash_word(text, value.start, value.end):
+        return False
+    return looks_random(v) or (len(v) >= 10 and has_alnum_mix(v))
 
 
-def _prose_values(text: str, lower: str) -> Iterator[Span]:
-    for key, value in _with_values(text, _prose_keys(text, lower, _PROSE)):
-        if _prose_value_ok(key, value):
+def _prose_values(text: str, lower: str, handled: set[int]) -> Iterator[Span]:
+    for key, value in _with_values(text, _prose_keys(text, lower, _PROSE, handled)):
+        if _prose_value_ok(text, key, value):
             yield secret_span(value, 0.8 if key.tier == "password" else 0.75)
     # No separator at all: "avec le mot de passe Soleil2024!", "use password Tr0ub4dor&3".
-    for key, value in _with_values(text, _prose_keys(text, lower, _PROSE_NO_SEP)):
+    for key, value in _with_values(text, _prose_keys(text, lower, _PROSE_NO_SEP, set())):
         v = value.text
-        if len(v) < 6 or v.isdigit() or HEX.fullmatch(v) or _VERSION.fullmatch(v):
+        if len(v) < 6 or v.isdigit() or HEX.fullmatch(v) or VERSION.fullmatch(v):
             continue
         if not looks_like_password(v):  # even quoted: "the password 'field' is required"
             continue
-        if _prose_value_ok(key, value):
+        if not (has_alnum_mix(v) or char_classes(v) >= 2):  # "password and/or", "anonymous@"
+            continue
+        if _prose_value_ok(text, key, value):
             yield secret_span(value, 0.8)
-
-
-def _has_alnum_mix(value: str) -> bool:
-    return any(c.isdigit() for c in value) and any(c.isalpha() for c in value)
 
 
 class AssignmentRecognizer:
@@ -518,11 +446,9 @@ class AssignmentRecognizer:
 
     def find(self, text: str, language: str) -> list[Span]:
         lower = ascii_lower(text)
-        spans = [
-            *_keyed_values(text, lower),
-            *_xml_and_odbc(text, lower),
-            *_prose_values(text, lower),
-        ]
+        handled: set[int] = set()
+        spans = [*_keyed_values(text, lower, handled), *_xml_and_odbc(text, lower)]
+        spans += _prose_values(text, lower, handled)  # after the key = value pairs
         return best_spans(spans)
 
 

@@ -1,7 +1,9 @@
-"""SECRET: provider API keys and tokens, JWTs, PEM private keys, credentials in URLs and headers.
+"""SECRET: provider API keys and tokens, JWTs, PEM private keys, credentials in URLs and headers,
+and random-looking tokens right after a secret-ish word.
 
 Values named by a key (`password = ...`, "mon mot de passe est ...") are found by
-`secret_assignments.py`; `RECOGNIZERS` below lists the recognizers of both modules.
+`secret_assignments.py`; the value tests both use live in `secret_values.py`. `RECOGNIZERS`
+below lists every SECRET recognizer.
 
 Choices: Stripe publishable keys (`pk_live_`, `pk_test_`) are public by design and not flagged;
 AWS's documentation keys (`AKIAIOSFODNN7EXAMPLE`) have a real key's shape and are flagged, since
@@ -14,12 +16,16 @@ import base64
 import binascii
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Final
 
 from privacy_guard.detect.recognizers.base import Recognizer, has_context
 from privacy_guard.detect.recognizers.secret_assignments import (
+    RECOGNIZERS as ASSIGNMENT_RECOGNIZERS,
+)
+from privacy_guard.detect.recognizers.secret_values import (
+    CAMEL_IDENTIFIER,
     HEX,
     PRIORITY,
     SECRET,
@@ -28,9 +34,8 @@ from privacy_guard.detect.recognizers.secret_assignments import (
     char_classes,
     is_placeholder,
     looks_random,
-)
-from privacy_guard.detect.recognizers.secret_assignments import (
-    RECOGNIZERS as ASSIGNMENT_RECOGNIZERS,
+    names_a_secret,
+    near_hash_word,
 )
 from privacy_guard.detect.types import Span
 
@@ -45,25 +50,23 @@ _MASKED = re.compile(r"[xX]{5}|\*{3}|\.{3}|…|(?i:your)[_-]|(?i:redacted)")
 class TokenRecognizer:
     """A provider token: a distinctive prefix, then a body of a known alphabet.
 
-    The body is group `b` (`b2`, `b3` in other alternatives) and must not be a placeholder.
-
-    The span is group `s` when the pattern has one (`AccountKey=<s>`), else the whole match.
-    `random_body`: the prefix alone is weak evidence (`sk-`, `hf_`), so the body must look
-    machine-made, which rules out `sk-learn-pipeline-tutorial`.
+    The body is group `b` (`b2`, `b3` in other alternatives) and must not be masked; when the
+    prefix alone is weak evidence (`sk-`, `hf_`), `check` must also accept it, which rules out
+    `sk-learn-pipeline-tutorial`. The span is group `s` when the pattern has one
+    (`AccountKey=<s>`), else the whole match.
     """
 
     name: str
     pattern: re.Pattern[str]
-    random_body: bool = False
+    check: Callable[[str], bool] | None = None
     score: float = 0.95
     entities: tuple[str, ...] = (SECRET,)
 
     def find(self, text: str, language: str) -> Iterator[Span]:
         has_span_group = "s" in self.pattern.groupindex
         for match in self.pattern.finditer(text):
-            if match.start() and (
-                text[match.start() - 1].isalnum() or text[match.start() - 1] == "_"
-            ):
+            first = text[match.start()]
+            if (first.isalnum() or first == "_") and not boundary_before(text, match.start()):
                 continue  # inside a longer word
             start, end = match.span("s") if has_span_group else match.span()
             while text[end - 1] == ".":
@@ -76,11 +79,16 @@ class TokenRecognizer:
     def _plausible(self, body: str) -> bool:
         if _MASKED.search(body) or len(set(body)) < 6:
             return False
-        return looks_random(body) if self.random_body else True
+        return self.check(body) if self.check else True
 
 
-def _token(name: str, pattern: str, *, random_body: bool = False) -> TokenRecognizer:
-    return TokenRecognizer(f"secret_{name}", re.compile(pattern), random_body)
+def _mixed_case(body: str) -> bool:
+    """Random letters, not `HubModelConfiguration`."""
+    return char_classes(body) >= 2 and not CAMEL_IDENTIFIER.fullmatch(body)
+
+
+def _token(name: str, pattern: str, check: Callable[[str], bool] | None = None) -> TokenRecognizer:
+    return TokenRecognizer(f"secret_{name}", re.compile(pattern), check)
 
 
 _B64URL = "[A-Za-z0-9_-]"
@@ -88,7 +96,7 @@ _TOKENS: Final = (
     _token(
         "openai",
         rf"sk-(?!ant-)(?:(?:proj|svcacct|admin|None)-)?(?P<b>{_B64URL}{{20,}})",
-        random_body=True,
+        looks_random,
     ),
     _token("anthropic", rf"sk-ant-(?:[a-z]{{2,8}}\d{{2}}-)?(?P<b>{_B64URL}{{20,}})"),
     _token(
@@ -117,9 +125,9 @@ _TOKENS: Final = (
         "google_oauth",
         rf"GOCSPX-(?P<b>{_B64URL}{{20,}})|ya29\.(?P<b2>{_B64URL}{{30,}})|1//0(?P<b3>{_B64URL}{{30,}})",
     ),
-    _token("huggingface", r"(?:hf_|api_org_)(?P<b>[A-Za-z0-9]{30,})", random_body=True),
+    _token("huggingface", r"(?:hf_|api_org_)(?P<b>[A-Za-z0-9]{30,})", _mixed_case),
     _token("sendgrid", rf"SG\.(?P<b>{_B64URL}{{16,32}}\.{_B64URL}{{30,50}})(?!{_B64URL})"),
-    _token("twilio", r"SK(?P<b>[0-9a-fA-F]{32})(?![A-Za-z0-9])", random_body=True),
+    _token("twilio", r"SK(?P<b>[0-9a-fA-F]{32})(?![A-Za-z0-9])", looks_random),
     _token("telegram_bot", rf"\d{{8,10}}:AA(?P<b>{_B64URL}{{30,}})"),
     _token("npm", r"npm_(?P<b>[A-Za-z0-9]{30,})"),
     _token("pypi", rf"pypi-AgE(?P<b>{_B64URL}{{50,}})"),
@@ -134,20 +142,22 @@ _TOKENS: Final = (
         r"|lin_api_|ntn_|secret_|ATATT3|PMAK-|NRAK-|glc_|glsa_|sntry[su]_|sbp_|sb_secret_"
         r"|AGE-SECRET-KEY-1|sq0(?:atp|csp)-|dp\.(?:st|sa|ct|pt)\.)"
         r"(?P<b>[A-Za-z0-9_+/=-]{20,})",
-        random_body=True,
+        looks_random,
     ),
 )
 
 
 # --------------------------------------------------------------------------------- JWTs
 
-_JWT = re.compile(rf"eyJ{_B64URL}{{8,}}\.{_B64URL}{{8,}}\.(?:{_B64URL}+(?:\.{_B64URL}+){{0,2}})?")
+_JWT = re.compile(  # header.payload.signature; a JWE has two more parts; alg "none" ends in "."
+    rf"eyJ{_B64URL}{{8,2048}}\.{_B64URL}{{8,}}\.(?:{_B64URL}+(?:\.{_B64URL}+){{0,2}})?"
+)
 
 
 def _jwt_header(segment: str) -> dict[str, object] | None:
     try:
         decoded = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
-    except (binascii.Error, ValueError):
+    except (binascii.Error, ValueError, RecursionError):
         return None
     return decoded if isinstance(decoded, dict) else None
 
@@ -171,17 +181,17 @@ class JwtRecognizer:
 
 # ------------------------------------------------------------------------ PEM private keys
 
-_PEM_BEGIN = re.compile(
-    r"-{4,5}[ \t]?BEGIN[ \t](?P<label>(?:[A-Z0-9]+[ \t]){0,3}PRIVATE[ \t]KEY(?:[ \t]BLOCK)?)[ \t]?-{4,5}"
-)
-_PEM_END = re.compile(
-    r"-{4,5}[ \t]?END[ \t](?:[A-Z0-9]+[ \t]){0,3}PRIVATE[ \t]KEY(?:[ \t]BLOCK)?[ \t]?-{4,5}"
-)
+# -----BEGIN (RSA |EC |OPENSSH |ENCRYPTED |PGP ...)PRIVATE KEY( BLOCK)?-----, and SSH2's
+# four-dash "---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----".
+_PEM_LABEL = r"[ \t](?:[A-Z0-9]+[ \t]){0,3}PRIVATE[ \t]KEY(?:[ \t]BLOCK)?[ \t]?-{4,5}"
+_PEM_BEGIN = re.compile(rf"-{{4,5}}[ \t]?BEGIN{_PEM_LABEL}")
+_PEM_END = re.compile(rf"-{{4,5}}[ \t]?END{_PEM_LABEL}")
 # After BEGIN, when END is missing: optional `Name: value` headers, then base64 chunks. Lines
 # break on real or JSON-escaped newlines; a chunk after mere spaces must be long, or it is prose.
 _PEM_HEADER = re.compile(r"(?:\s|\\[rn])*[A-Za-z][A-Za-z-]*:[ \t][^\n\\]*")
 _PEM_CHUNK = re.compile(r"(?P<sep>(?:[ \t]|\r?\n|\\[rn])*)(?P<b64>[A-Za-z0-9+/=]+)")
 _PEM_MAX: Final = 20_000
+_B64_CHARS = re.compile(r"[A-Za-z0-9+/]")
 
 
 class PemPrivateKeyRecognizer:
@@ -196,8 +206,12 @@ class PemPrivateKeyRecognizer:
             next_begin = _PEM_BEGIN.search(text, begin.end())
             limit = min(begin.end() + _PEM_MAX, next_begin.start() if next_begin else len(text))
             end_match = _PEM_END.search(text, begin.end(), limit)
-            end = end_match.end() if end_match else self._body_end(text, begin.end())
-            yield Span(SECRET, begin.start(), end, 0.99, PRIORITY)
+            body_end = end_match.start() if end_match else self._body_end(text, begin.end())
+            if len(_B64_CHARS.findall(text, begin.end(), body_end)) >= 32:  # not just the markers
+                end = end_match.end() if end_match else body_end
+                yield Span(SECRET, begin.start(), end, 0.99, PRIORITY)
+            else:
+                end = begin.end()
             while next_begin is not None and next_begin.start() < end:
                 next_begin = _PEM_BEGIN.search(text, next_begin.end())
             begin = next_begin
@@ -209,9 +223,13 @@ class PemPrivateKeyRecognizer:
         end = pos
         while (chunk := _PEM_CHUNK.match(text, end)) is not None:
             sep, b64 = chunk.group("sep"), chunk.group("b64")
-            newline = "\n" in sep or "\\n" in sep or "\\r" in sep
-            if not (newline or not sep or len(b64) >= 16) or len(sep) > 8:
+            newlines = sep.count("\n") + sep.count("\\n")  # real and JSON-escaped
+            if newlines > 1 or len(sep) > 8:  # a blank line ends the body
                 break
+            after = text[chunk.end() : chunk.end() + 2]
+            whole_line = after in ("", "\\n", "\\r") or after[0] in "\r\n\"'"
+            if len(b64) < 16 and not (newlines and whole_line):
+                break  # a short word after spaces, or starting a line of prose
             end = chunk.end()
         return end
 
@@ -222,14 +240,16 @@ _AWS_SECRET = re.compile(r"(?<![A-Za-z0-9/+=_.-])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/
 _AWS_CONTEXT = re.compile(
     r"(?i)aws|amazon|secret|\bkeys?\b|cl[ée]s?\b|credential|\btoken|\bs3\b|\biam\b|boto"
 )
+_NOT_AWS = re.compile(r"(?i)public|publique|ssh-|ecdsa-|sha\d|base64")
 _WORD_PIECE = re.compile(r"[A-Z]?[a-z]{3,}")  # Http, Controllers, app
+_SLASH_OR_PLUS = re.compile(r"[/+]")
 
 
 class AwsSecretKeyRecognizer:
     """40 characters of base64: near a key word, or on its own when shaped like nothing else.
 
-    On its own it needs '/' or '+' (no identifier has them), digits, both cases and no
-    word-like piece, which rules out paths such as `app/Http/Controllers/Auth/Login2Controller`.
+    Either way it must look random; on its own it also needs a '/' or '+' and no word between
+    them, which rules out paths such as `app/Http/Controllers/Auth/Login2Controller`.
     """
 
     name = "secret_aws_secret_access_key"
@@ -238,7 +258,9 @@ class AwsSecretKeyRecognizer:
     def find(self, text: str, language: str) -> Iterator[Span]:
         for match in _AWS_SECRET.finditer(text):
             value = match.group(0)
-            if char_classes(value) < 3 or len(set(value)) < 15:
+            if char_classes(value) < 3 or len(set(value)) < 15 or not looks_random(value):
+                continue
+            if _NOT_AWS.search(text, max(0, match.start() - 40), match.start()):
                 continue
             if has_context(text, match.start(), match.end(), _AWS_CONTEXT, window=80):
                 yield Span(SECRET, match.start(), match.end(), 0.9, PRIORITY)
@@ -247,10 +269,10 @@ class AwsSecretKeyRecognizer:
 
     @staticmethod
     def _unmistakable(value: str) -> bool:
-        pieces = re.split(r"[/+]", value)
-        if len(pieces) == 1 or sum(c.isdigit() for c in value) < 2 or not looks_random(value):
-            return False
-        return not any(_WORD_PIECE.fullmatch(p) for p in pieces if not any(c.isdigit() for c in p))
+        pieces = _SLASH_OR_PLUS.split(value)
+        return len(pieces) > 1 and not any(
+            _WORD_PIECE.fullmatch(p) for p in pieces if not any(c.isdigit() for c in p)
+        )
 
 
 # ---------------------------------------------------------------- Authorization headers
@@ -279,9 +301,9 @@ class AuthorizationRecognizer:
             value = text[start:end]
             if not boundary_before(text, match.start(), "_-") or is_placeholder(value):
                 continue
-            if value.upper().startswith("AWS4-HMAC"):
-                continue
-            if match.group("scheme") or char_classes(value) >= 2:
+            if value.upper().startswith("AWS4-HMAC") or names_a_secret(value):
+                continue  # Bearer LITELLM_VIRTUAL_KEY, Bearer sk-litellm-key
+            if match.group("scheme") or looks_random(value):
                 seen.add(start)
                 yield Span(SECRET, start, end, 0.9, PRIORITY)
         for match in _BEARER.finditer(lower):
@@ -302,7 +324,6 @@ class AuthorizationRecognizer:
 _URL_CREDENTIALS = re.compile(
     r"""://(?P<user>[^\s:/?#@"'<>]{0,128}):(?P<pw>[^\s/"'<>]{1,256})@(?=[\w\[])"""
 )
-
 _PORT_AND_QUERY = re.compile(r"\d{1,5}[?#].*")
 
 
@@ -317,7 +338,9 @@ class UrlCredentialRecognizer:
             password = match.group("pw")
             if _PORT_AND_QUERY.fullmatch(password):  # http://host:8080?next=a@b
                 continue
-            if not is_placeholder(password) and password.lower() not in ("pass", "pwd", "pw"):
+            if is_placeholder(password) or names_a_secret(password):  # s3://key:my_secret@bucket
+                continue
+            if password.lower() not in ("pass", "pwd", "pw"):
                 yield Span(SECRET, match.start("pw"), match.end("pw"), 0.9, PRIORITY)
 
 
@@ -328,9 +351,10 @@ _CONTEXT_WORD = re.compile(  # on ascii_lower(text)
     r"(?P<strong>tokens?|secrets?|credentials?|jetons?|bearer|api[ _-]?keys?|access[ _-]?keys?)"
     r"|(?P<weak>keys?|cl(?:é|e|ef)s?)"
 )
-_HASH_WORDS = re.compile(r"(?i)sha\d*|md5|hash|digest|checksum|commit|revision|fingerprint|etag")
 _PUBLIC = re.compile(r"(?:public|publique|pub|publishable)[ \t_-]*$")  # on ascii_lower(text)
 _CONTEXT_REACH: Final = 48
+_DOTTED_CODE = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+")
+_SLUG_PARTS = re.compile(r"[-._/:]+")
 
 
 class ContextTokenRecognizer:
@@ -349,19 +373,37 @@ class ContextTokenRecognizer:
             start, end = candidate.span()
             while text[end - 1] in ".-":  # the sentence's full stop
                 end -= 1
+            if self._not_a_token(text, start, end, candidate.end()):
+                continue
             strength = self._context(lower, start)
             value = text[start:end]
             if strength is None or not looks_random(value) or value.startswith("AAAA"):
                 continue  # AAAA...: the body of an SSH public key
-            if HEX.fullmatch(value):
-                around = text[max(0, start - 64) : end + 32]
-                if strength == "weak" or _HASH_WORDS.search(around):
-                    continue
+            if HEX.fullmatch(value) and (strength == "weak" or near_hash_word(text, start, end)):
+                continue
             yield Span(SECRET, start, end, 0.65, PRIORITY)
 
     @staticmethod
+    def _not_a_token(text: str, start: int, end: int, raw_end: int) -> bool:
+        """A call, a path, code, a slug, key=value pairs, an elided example, base64 JSON, a
+        name inside an ARN."""
+        value = text[start:end]
+        return (
+            text.startswith(("(", "["), end)  # copy_token(x)
+            or value.startswith("/")
+            or _DOTTED_CODE.fullmatch(value) is not None  # ed25519.Ed25519PrivateKey
+            or all(p.isdigit() or p.isalpha() for p in _SLUG_PARTS.split(value))  # gpt-4-0613
+            or (value.count(".") + value.count("-")) * 100 > len(value) * 15  # 2-2v-5c0-1.1.9
+            or "=" in value.rstrip("=")  # callDuringTry=True
+            or text.startswith(("..", "…"), end)
+            or text[end:raw_end].startswith("..")
+            or (value.startswith("eyJ") and "." not in value)  # a JWT's header alone
+            or "arn:" in text[max(0, start - 100) : start]
+        )
+
+    @staticmethod
     def _context(lower: str, start: int) -> str | None:
-        """"strong" or "weak" for the best key word just before `start` on its line."""
+        """`"strong"` or `"weak"` for the best key word just before `start` on its line."""
         line_start = lower.rfind("\n", max(0, start - _CONTEXT_REACH), start) + 1
         best = None
         for word in _CONTEXT_WORD.finditer(lower, max(line_start, start - _CONTEXT_REACH), start):
