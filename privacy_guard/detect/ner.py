@@ -40,7 +40,7 @@ _RESIDENCE = re.compile(
     r"|demeurant|wohne|wohnt|wohnhaft|abito|abita|vivo|vive)\b)[^.\n]{0,24}$"
 )
 _TITLECASE = re.compile(r"\b[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿß'’\-]+")
-_SENTENCE_END_BEFORE = re.compile(r"(?:^|[.!?:;\n\"«(]\s*|\n\s*[-*•]\s*)$")
+_SENTENCE_END_BEFORE = re.compile(r"(?:^|[.!?:;\n\"«»“”'’(]\s*|\n\s*[-*•]\s*)$")
 _NAME_CHARS = re.compile(r"^[^\W\d_](?:[^\W\d_]|['’\-. ])*$")
 _HAS_UPPER = re.compile(r"[A-ZÀ-ÖØ-Þ]")
 
