@@ -13,6 +13,9 @@ from privacy_guard.errors import (
 
 if TYPE_CHECKING:
     from privacy_guard.detect import DenyRule, Detector, DetectorConfig, Finding
+    from privacy_guard.gateway.binding import bind
+    from privacy_guard.middleware import PrivacyGuardMiddleware
+    from privacy_guard.sdk import acompletion, completion
 
 __all__ = [
     "ConfigError",
@@ -23,17 +26,31 @@ __all__ = [
     "Finding",
     "InvalidTextError",
     "PrivacyGuardError",
+    "PrivacyGuardMiddleware",
+    "acompletion",
+    "bind",
+    "completion",
 ]
 __version__ = "0.1.0"
 
-_DETECT_EXPORTS = {"DenyRule", "Detector", "DetectorConfig", "Finding"}
+# Imported on first use so that `import privacy_guard.errors` (or a recognizer module) does
+# not pull in the detection engine, and `import privacy_guard` not Starlette or litellm.
+_LAZY_EXPORTS = {
+    "DenyRule": "privacy_guard.detect",
+    "Detector": "privacy_guard.detect",
+    "DetectorConfig": "privacy_guard.detect",
+    "Finding": "privacy_guard.detect",
+    "PrivacyGuardMiddleware": "privacy_guard.middleware",
+    "acompletion": "privacy_guard.sdk",
+    "completion": "privacy_guard.sdk",
+    "bind": "privacy_guard.gateway.binding",
+}
 
 
 def __getattr__(name: str) -> Any:
-    # Imported on first use so that `import privacy_guard.errors` (or a recognizer module)
-    # does not pull in the detection engine.
-    if name in _DETECT_EXPORTS:
-        from privacy_guard import detect
+    module = _LAZY_EXPORTS.get(name)
+    if module is not None:
+        import importlib
 
-        return getattr(detect, name)
+        return getattr(importlib.import_module(module), name)
     raise AttributeError(f"module 'privacy_guard' has no attribute {name!r}")

@@ -63,15 +63,46 @@ class TeamEntry(_Strict):
 
 
 class AuditSettings(_Strict):
-    path: Path = Path("audit/audit.db")
-    signing_key: Path | None = None
-    hmac_key: Path | None = None
+    """The signed audit log (privacy_guard.audit). Keys are made by `privacy-guard keys init`."""
+
+    path: Path = Path("audit/audit.db")  # the embedded SQLite store
+    signing_key: Path | None = Path("keys/audit-ed25519.pem")  # Ed25519, PKCS #8 PEM, mode 0600
+    hmac_key: Path | None = Path("keys/audit-hmac.key")  # 32 random bytes, hex, mode 0600
+    # The officers' copy of the public keys (one signed-note verifier key per line); default:
+    # the signing key's path with the suffix `.pub`.
+    public_key: Path | None = None
+    # The log's identity, first line of every checkpoint and name of its signing key: a
+    # schema-less URL without spaces or '+'. A log keeps its origin for life.
+    origin: Annotated[str, StringConstraints(pattern=r"^[^\s+]{1,200}$")] = (
+        "privacy-guard.local/audit"
+    )
+    instance: (
+        Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:/=+-]{0,199}$")] | None
+    ) = None  # default: the host name
+    checkpoint_every: Annotated[int, Field(ge=1, le=1_000_000)] = 1024  # records
+    checkpoint_interval: Annotated[float, Field(gt=0, le=86_400)] = 10.0  # seconds
+    heartbeat: Annotated[float, Field(gt=0, le=86_400)] = 300.0  # seconds
+
+    def public_key_path(self) -> Path | None:
+        if self.public_key is not None:
+            return self.public_key
+        return None if self.signing_key is None else self.signing_key.with_suffix(".pub")
 
 
 class ServerSettings(_Strict):
+    """The gateway: where it listens, what it accepts, how long it waits."""
+
     host: str = "127.0.0.1"
     port: Annotated[int, Field(ge=1, le=65535)] = 8080
+    workers: Annotated[int, Field(ge=1, le=64)] = 1
     max_body_bytes: Annotated[int, Field(ge=1024)] = 4 * 1024 * 1024
+    # Seconds for one upstream attempt (for a stream: for each chunk), and how many times a
+    # refused connection, a 429 or a 5xx is tried again.
+    upstream_timeout: Annotated[float, Field(gt=0, le=3600)] = 120.0
+    upstream_retries: Annotated[int, Field(ge=0, le=10)] = 2
+    upstream_backoff: Annotated[float, Field(ge=0, le=60)] = 0.25
+    # Detection longer than this fails the request closed (503): nothing is sent.
+    detection_timeout: Annotated[float, Field(gt=0, le=600)] = 10.0
 
 
 class DetectorSettings(_Strict):
@@ -158,12 +189,22 @@ def _resolved(config: DeploymentConfig, base: Path) -> DeploymentConfig:
             "path": resolve(config.audit.path),
             "signing_key": resolve(config.audit.signing_key),
             "hmac_key": resolve(config.audit.hmac_key),
+            "public_key": resolve(config.audit.public_key),
         }
     )
-    return config.model_copy(
+    resolved = config.model_copy(
         update={
             "policies": resolve(config.policies),
             "models": resolve(config.models),
             "audit": audit,
         }
     )
+    # `model_fields_set` keeps meaning "what the file said" (model_copy marks updated fields as
+    # set): the gateway opens the audit log only when the file has an `audit:` section.
+    object.__setattr__(resolved, "__pydantic_fields_set__", set(config.model_fields_set))
+    return resolved
+
+
+def audit_configured(config: DeploymentConfig) -> bool:
+    """The config file has an `audit:` section (else the gateway keeps decisions in memory)."""
+    return "audit" in config.model_fields_set

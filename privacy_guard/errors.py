@@ -170,4 +170,35 @@ class Issue:
 
 
 class AuditError(PrivacyGuardError):
-    """The audit log could not record an event durably; the request must fail closed."""
+    """The audit log failed: an event could not be recorded durably (the request must fail
+    closed), or a log, key, checkpoint or proof could not be read. Messages name the field, file
+    or index concerned, never a value from a request."""
+
+
+class AuditEventError(AuditError, ValueError):
+    """An event handed to the audit log has a field that is not what the log may store (free
+    text where an identifier belongs, an unknown action…); nothing was written."""
+
+
+class AuditStoreError(AuditError):
+    """The audit store could not be opened, read or written (disk, lock, schema, or a state that
+    does not match its records)."""
+
+
+class AuditKeyError(AuditError):
+    """A signing, HMAC or public key file is missing, malformed or readable by others."""
+
+
+class AuditFormatError(AuditError, ValueError):
+    """A signed note, checkpoint, public key line or proof file is malformed."""
+
+
+class ProofError(AuditError):
+    """An inclusion or consistency proof, or the checkpoint it rests on, does not verify.
+
+    `code` is one of the reason codes of `privacy-guard audit verify` (`bad-signature`,
+    `unknown-key`, `modified`, `fork`, `malformed`)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        self.code = code
+        super().__init__(f"{code}: {message}")

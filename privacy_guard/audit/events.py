@@ -5,6 +5,13 @@ only once the event is durable; if it raises, the request fails closed), and an 
 once the upstream answered or failed, so latency and upstream status are on record too.
 Neither carries a prompt, a reply, a matched value, a placeholder map or an unkeyed hash:
 the caller and the prompt appear only as keyed HMACs computed by the audit log itself.
+
+Every other string field must be an identifier (request ids, team, policy, catalog model
+names, entity types, rule ids, codes: letters, digits and `._:/=+-`, no spaces, no `@`); the
+log refuses free text with `AuditEventError` rather than store it (a requested model name that
+does not fit is best passed as None). The implementation is
+`privacy_guard.audit.AuditLog` (`open_audit_log(config.audit)`), which also offers
+`append_decision_async` / `append_outcome_async` for use on an event loop.
 """
 
 from __future__ import annotations

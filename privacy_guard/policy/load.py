@@ -20,6 +20,7 @@ from privacy_guard.detect.config import DEFAULT_ENTITIES
 from privacy_guard.errors import ConfigFileError, Issue, PolicyError, UnknownTeamError
 from privacy_guard.policy.model import (
     DESTINATION_GROUPS,
+    NON_TEXT_ENTITIES,
     WILDCARD,
     Action,
     CustomRecognizer,
@@ -350,7 +351,7 @@ def _rules(entry: _Parsed) -> tuple[Rule, ...]:
 
 def _entity_issues(entry: _Parsed, chain: list[_Parsed]) -> Iterable[Issue]:
     """Rules naming entity types that neither the detector nor the chain's lists produce."""
-    known = set(DEFAULT_ENTITIES)
+    known = set(DEFAULT_ENTITIES) | set(NON_TEXT_ENTITIES.values())
     for item in chain:
         known |= {d.entity_type for d in item.spec.deny_list}
         known |= {r.entity_type for r in item.spec.recognizers}

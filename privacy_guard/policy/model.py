@@ -67,6 +67,15 @@ class OnError(StrEnum):
 
 
 WILDCARD = "*"
+# Request parts the detector cannot read (payloads' non-text parts), judged by the gateway as
+# findings of these types so that a policy can allow, reroute or block them. They cannot be
+# redacted: a `redact` outcome for one blocks the request instead.
+NON_TEXT_ENTITIES: Mapping[str, str] = {
+    "image_url": "IMAGE",
+    "input_audio": "AUDIO",
+    "file": "FILE",
+    "token_ids": "TOKEN_IDS",
+}
 # Destination shorthands a rule may use besides the access classes themselves.
 DESTINATION_GROUPS: Mapping[str, frozenset[Access]] = {
     "*": frozenset(Access),

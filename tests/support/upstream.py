@@ -483,8 +483,11 @@ def _vector(item: Any, behaviour: Behaviour) -> list[float]:
 @contextmanager
 def running_upstream(name: str = "stub", **behaviour: Any) -> Iterator[Upstream]:
     """Serve a stub on 127.0.0.1 (ephemeral port) for the duration of the block."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # IPPROTO_TCP and TCP_NODELAY (inherited by accepted sockets): otherwise asyncio leaves
+    # Nagle's algorithm on, and each keep-alive response waits 40 ms for a delayed ACK.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     sock.bind(("127.0.0.1", 0))
     host, port = sock.getsockname()[:2]
     upstream = Upstream(name=name, host=host, port=port)

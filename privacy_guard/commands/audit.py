@@ -1,0 +1,448 @@
+"""`privacy-guard audit verify|checkpoint|proof|consistency|verify-proof|show|export`.
+
+`verify` and `verify-proof` take the public key file from the officer (`--pubkey`), never from
+the log. The log is found through `--log`, else the config's `audit.path`.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from privacy_guard.audit.keys import PROMPT_DOMAIN, load_hmac_key, load_keyring
+from privacy_guard.audit.proofs import consistency_bundle, inclusion_bundle, verify_bundle
+from privacy_guard.audit.query import RecordFilter, csv_header, csv_line, jsonl_line, select
+from privacy_guard.audit.sqlite_store import SqliteStore
+from privacy_guard.audit.verify import verify_log
+from privacy_guard.commands.common import ConfigOption, fail
+from privacy_guard.commands.keys import audit_settings
+from privacy_guard.errors import PrivacyGuardError
+
+app = typer.Typer(
+    name="audit",
+    help="Verify, inspect and prove the signed audit log.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+LogOption = Annotated[
+    Path | None,
+    typer.Option("--log", metavar="PATH", help="The audit log (default: the config's audit.path)."),
+]
+PubkeyOption = Annotated[
+    Path,
+    typer.Option(
+        "--pubkey",
+        metavar="FILE",
+        help="Your copy of the log's public key file (`privacy-guard keys export`); never "
+        "taken from the log.",
+    ),
+]
+OutOption = Annotated[
+    Path | None, typer.Option("--out", metavar="FILE", help="Write here, not to stdout.")
+]
+
+
+def _log_path(config: Path | None, log: Path | None) -> Path:
+    return log if log is not None else audit_settings(config).path
+
+
+@contextmanager
+def _reader(config: Path | None, log: Path | None) -> Iterator[SqliteStore]:
+    try:
+        store = SqliteStore(_log_path(config, log), readonly=True)
+    except PrivacyGuardError as error:
+        raise fail(str(error), 1) from None
+    try:
+        yield store
+    except PrivacyGuardError as error:
+        raise fail(str(error), 1) from None
+    finally:
+        store.close()
+
+
+def _read_text(path: Path, what: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise fail(f"cannot read the {what} {path}: {type(error).__name__}", 2) from None
+
+
+def _emit(text: str, out_file: Path | None) -> None:
+    if out_file is not None:
+        out_file.write_text(text, encoding="utf-8")
+    else:
+        typer.echo(text, nl=False)
+
+
+@app.command("verify")
+def verify_command(
+    pubkey: PubkeyOption,
+    log: LogOption = None,
+    checkpoint: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--checkpoint",
+            metavar="FILE",
+            help="A checkpoint you kept earlier (`audit checkpoint`); repeatable. Reveals a "
+            "truncated tail or a rewritten history.",
+        ),
+    ] = None,
+    strict: Annotated[
+        bool,
+        typer.Option("--strict", help="Records after the last checkpoint are a problem."),
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON report on stdout.")] = False,
+    config: ConfigOption = None,
+) -> None:
+    """Verify the log: every hash, root and signature, against your public keys.
+
+    Prints each problem with its reason code and the record indices it affects, then a summary.
+
+    Exit 0 only when the log is valid. The reason codes: README, "For compliance officers".
+    """
+    try:
+        keyring = load_keyring(pubkey)
+    except PrivacyGuardError as error:
+        raise fail(str(error), 2) from None
+    kept = [(str(path), _read_text(path, "checkpoint")) for path in checkpoint or ()]
+    with _reader(config, log) as store, _progress() as progress:
+        report = verify_log(store, keyring, kept=kept, strict=strict, progress=progress)
+    if as_json:
+        typer.echo(json.dumps(report.to_dict(), indent=2))
+    else:
+        out = Console(highlight=False, soft_wrap=True)
+        for problem in report.problems:
+            out.print(f"[red]{escape(str(problem))}[/red]")
+            out.print(f"  what to do: {escape(problem.action)}")
+        for note in report.notes:
+            out.print(f"note: {escape(note)}")
+        colour = "green" if report.valid else "red"
+        out.print(f"[{colour}]{escape(report.summary())}[/{colour}]")
+    raise typer.Exit(0 if report.valid else 1)
+
+
+@contextmanager
+def _progress() -> Iterator[Any]:
+    """A progress bar on stderr for long runs, when stderr is a terminal."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    with Progress(
+        TextColumn("verifying"),
+        BarColumn(),
+        TextColumn("{task.completed:,}/{task.total:,} records"),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
+        task = bar.add_task("verify", total=1)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+@app.command("checkpoint")
+def checkpoint_command(
+    log: LogOption = None,
+    sign: Annotated[
+        bool,
+        typer.Option(
+            "--sign",
+            help="First sign a checkpoint covering every record (needs the signing key).",
+        ),
+    ] = False,
+    out_file: OutOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Print the latest signed checkpoint, for officers to keep and witnesses to cosign."""
+    if sign:
+        from privacy_guard.audit import open_audit_log
+
+        settings = audit_settings(config)
+        if log is not None:
+            settings = settings.model_copy(update={"path": log})
+        try:
+            with open_audit_log(settings) as audit:
+                latest = audit.checkpoint()
+        except PrivacyGuardError as error:
+            raise fail(str(error), 1) from None
+        _emit(latest.note, out_file)
+        return
+    with _reader(config, log) as store:
+        latest = store.latest_checkpoint()
+    if latest is None:
+        raise fail("the log has no checkpoint yet (`audit checkpoint --sign` makes one)", 1)
+    _emit(latest.note, out_file)
+
+
+@app.command("proof")
+def proof_command(
+    index: Annotated[int, typer.Argument(min=0, help="The record's index.")],
+    log: LogOption = None,
+    checkpoint: Annotated[
+        Path | None,
+        typer.Option(
+            "--checkpoint", metavar="FILE", help="Prove against this checkpoint you kept."
+        ),
+    ] = None,
+    out_file: OutOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Print an inclusion proof of one record, with its checkpoint, as JSON.
+
+    An officer checks it offline with `audit verify-proof FILE --pubkey KEYS`.
+    """
+    with _reader(config, log) as store:
+        if checkpoint is not None:
+            note = _read_text(checkpoint, "checkpoint")
+        else:
+            covering = [c for c in store.checkpoints() if c.size > index]
+            if not covering:
+                raise fail(
+                    f"record {index} is not covered by a checkpoint yet "
+                    "(`audit checkpoint --sign` makes one)",
+                    1,
+                )
+            note = covering[-1].note
+        bundle = inclusion_bundle(store, index, note)
+    _emit(json.dumps(bundle, indent=2) + "\n", out_file)
+
+
+@app.command("consistency")
+def consistency_command(
+    old: Annotated[Path, typer.Argument(metavar="OLD_CHECKPOINT", help="A checkpoint you kept.")],
+    log: LogOption = None,
+    new: Annotated[
+        Path | None,
+        typer.Option("--to", metavar="FILE", help="The newer checkpoint (default: the latest)."),
+    ] = None,
+    out_file: OutOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Print a consistency proof from a checkpoint you kept to a newer one, as JSON.
+
+    It shows that the log only grew in between. Check it with `audit verify-proof`.
+    """
+    old_note = _read_text(old, "checkpoint")
+    with _reader(config, log) as store:
+        if new is not None:
+            new_note = _read_text(new, "checkpoint")
+        else:
+            latest = store.latest_checkpoint()
+            if latest is None:
+                raise fail("the log has no checkpoint yet", 1)
+            new_note = latest.note
+        bundle = consistency_bundle(store, old_note, new_note)
+    _emit(json.dumps(bundle, indent=2) + "\n", out_file)
+
+
+@app.command("verify-proof")
+def verify_proof_command(
+    proof: Annotated[
+        Path,
+        typer.Argument(metavar="FILE", help="A file from `audit proof` or `audit consistency`."),
+    ],
+    pubkey: PubkeyOption,
+    config: ConfigOption = None,
+) -> None:
+    """Check a proof file offline, with your public key file only.
+
+    `--config` is accepted like everywhere else, and not needed: nothing of the gateway's is used.
+    """
+    del config
+    try:
+        keyring = load_keyring(pubkey)
+        result = verify_bundle(_read_text(proof, "proof file"), keyring)
+    except PrivacyGuardError as error:
+        Console(highlight=False, soft_wrap=True).print(f"[red]invalid: {escape(str(error))}[/red]")
+        raise typer.Exit(1) from None
+    cp = result.checkpoint
+    out = Console(highlight=False, soft_wrap=True)
+    if result.kind == "inclusion":
+        assert result.record is not None
+        record = result.record
+        out.print(
+            f"[green]valid[/green]: record {record['index']:,} ({record.get('type')}, "
+            f"{record.get('time')}) is in log {escape(cp.origin)} of {cp.size:,} records "
+            f"({result.proof_hashes} proof hashes)"
+        )
+        typer.echo(json.dumps(record, indent=2, sort_keys=True))
+    else:
+        assert result.old_checkpoint is not None
+        out.print(
+            f"[green]valid[/green]: log {escape(cp.origin)} of {result.old_checkpoint.size:,} "
+            f"records is a prefix of its {cp.size:,} records ({result.proof_hashes} proof hashes)"
+        )
+
+
+def _when(value: str | None, option: str) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise fail(
+            f"{option}: not an ISO date or time (e.g. 2026-05-01 or 2026-05-01T12:00)"
+        ) from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _filter(
+    team: str | None,
+    action: str | None,
+    entity: str | None,
+    record_type: str | None,
+    request_id: str | None,
+    since: str | None,
+    until: str | None,
+    prompt_from: Path | None,
+    hmac_key: Path | None,
+    config: Path | None,
+) -> RecordFilter:
+    hmacs = None
+    if prompt_from is not None:
+        text = sys.stdin.read() if str(prompt_from) == "-" else _read_text(prompt_from, "file")
+        key_path = hmac_key or audit_settings(config).hmac_key
+        if key_path is None:
+            raise fail("--prompt-from needs the HMAC key (--hmac-key or the config)")
+        try:
+            key = load_hmac_key(key_path)
+        except PrivacyGuardError as error:
+            raise fail(str(error)) from None
+        # A text read from a file usually ends with a newline the prompt did not have.
+        variants = {text, text.rstrip("\n")}
+        hmacs = frozenset(key.digest(PROMPT_DOMAIN, variant) for variant in variants)
+    return RecordFilter(
+        team=team,
+        action=action,
+        entity=entity,
+        record_type=record_type,
+        request_id=request_id,
+        since=_when(since, "--since"),
+        until=_when(until, "--until"),
+        prompt_hmacs=hmacs,
+    )
+
+
+Team = Annotated[str | None, typer.Option("--team", help="Only this team's records.")]
+Action = Annotated[
+    str | None, typer.Option("--action", help="allow, redact, reroute, block or error.")
+]
+Entity = Annotated[
+    str | None, typer.Option("--entity", help="Only decisions that found this entity type.")
+]
+RecordType = Annotated[str | None, typer.Option("--type", help="decision, outcome or heartbeat.")]
+RequestId = Annotated[str | None, typer.Option("--request-id", help="One request's records.")]
+Since = Annotated[str | None, typer.Option("--since", help="From this UTC date/time (ISO).")]
+Until = Annotated[str | None, typer.Option("--until", help="Before this UTC date/time (ISO).")]
+PromptFrom = Annotated[
+    Path | None,
+    typer.Option(
+        "--prompt-from",
+        metavar="FILE|-",
+        help="Only decisions on exactly this text (matched by its keyed HMAC; needs the HMAC key).",
+    ),
+]
+HmacKeyOption = Annotated[
+    Path | None,
+    typer.Option("--hmac-key", metavar="FILE", help="HMAC key for --prompt-from."),
+]
+
+
+@app.command("show")
+def show_command(
+    log: LogOption = None,
+    team: Team = None,
+    action: Action = None,
+    entity: Entity = None,
+    record_type: RecordType = None,
+    request_id: RequestId = None,
+    since: Since = None,
+    until: Until = None,
+    prompt_from: PromptFrom = None,
+    hmac_key: HmacKeyOption = None,
+    limit: Annotated[
+        int, typer.Option("--limit", min=0, help="The most recent N matches (0: all).")
+    ] = 50,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON lines instead of a table.")] = False,
+    config: ConfigOption = None,
+) -> None:
+    """List records (the most recent matches), filtered by team, action, entity type, time."""
+    filt = _filter(
+        team, action, entity, record_type, request_id, since, until, prompt_from, hmac_key, config
+    )
+    with _reader(config, log) as store:
+        records = deque(select(store, filt), maxlen=limit or None)
+    if as_json:
+        for record in records:
+            typer.echo(jsonl_line(record))
+        return
+    table = Table(show_edge=False, pad_edge=False)
+    for column in ("index", "time (UTC)", "type", "team", "action", "model", "entities", "request"):
+        table.add_column(column, no_wrap=column in ("index", "time (UTC)"))
+    for r in records:
+        entities = ", ".join(f"{k}×{v}" for k, v in sorted((r.get("entities") or {}).items()))
+        if r["type"] == "outcome":
+            entities = f"status {r.get('upstream_status')}, {r.get('latency_us', 0) / 1000:.1f} ms"
+        action_text = r.get("effective_action") or ""
+        if r.get("action") and r.get("action") != action_text:
+            action_text = f"{r['action']} ({action_text})"
+        table.add_row(
+            f"{r['index']:,}",
+            r["time"][:23].replace("T", " "),
+            r["type"],
+            r.get("team") or "",
+            action_text,
+            r.get("routed_model") or "",
+            entities,
+            r.get("request_id") or "",
+        )
+    out = Console(highlight=False)
+    out.print(table)
+    out.print(f"{len(records):,} record(s)")
+
+
+@app.command("export")
+def export_command(
+    fmt: Annotated[str, typer.Option("--format", help="jsonl or csv.")] = "jsonl",
+    log: LogOption = None,
+    out_file: OutOption = None,
+    team: Team = None,
+    action: Action = None,
+    entity: Entity = None,
+    record_type: RecordType = None,
+    since: Since = None,
+    until: Until = None,
+    config: ConfigOption = None,
+) -> None:
+    """Export records as JSON lines (exactly as stored, one per line) or CSV."""
+    if fmt not in ("jsonl", "csv"):
+        raise fail("--format is jsonl or csv")
+    filt = _filter(team, action, entity, record_type, None, since, until, None, None, config)
+    with _reader(config, log) as store:
+        out = out_file.open("w", encoding="utf-8", newline="") if out_file else sys.stdout
+        try:
+            if fmt == "csv":
+                out.write(csv_header())
+            for record in select(store, filt):
+                out.write(csv_line(record) if fmt == "csv" else jsonl_line(record) + "\n")
+        finally:
+            if out_file:
+                out.close()

@@ -1,0 +1,220 @@
+"""`privacy-guard demo`: the gateway at work, on loopback, without any model provider.
+
+Two "models" are served by a built-in **echo model** on 127.0.0.1 that answers with the text it
+received, labelled as such: `demo-saas-echo`, declared as a SaaS API (what a prompt sent there
+would leave the organisation), and `demo-local-echo`, declared as self-hosted. The gateway runs
+with a demo policy in a temporary folder, and four requests show the four outcomes. Because the
+model echoes, the walk-through can show both what the model received and what the client got.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from privacy_guard.gateway.background import serve_in_thread
+
+ECHO_LABEL = "[demo echo model] "
+
+DEMO_POLICY = """\
+team: default
+description: Secrets never leave, project Bluebird stays home, the rest is redacted.
+reroute_to: demo-local-echo
+deny_list:
+  - entity_type: PROJECT_CODENAME
+    terms: [Bluebird]
+rules:
+  - id: secrets-never-leave
+    entities: [SECRET]
+    destinations: [remote]
+    action: block
+  - id: internal-stays-home
+    entities: [PROJECT_CODENAME]
+    destinations: [remote]
+    action: reroute
+  - id: personal-data-redacted
+    entities: ["*"]
+    destinations: [remote]
+    action: redact
+"""
+
+
+# -- the echo model ------------------------------------------------------------------------------
+
+
+class EchoModel:
+    """An OpenAI-compatible server that answers `[demo echo model] <last user message>`."""
+
+    def __init__(self) -> None:
+        self.received: list[dict[str, Any]] = []
+        self.app = Starlette(
+            routes=[
+                Route("/v1/chat/completions", self.chat, methods=["POST"]),
+                Route("/v1/models", self.models, methods=["GET"]),
+            ]
+        )
+
+    async def chat(self, request: Request) -> Response:
+        body = await request.json()
+        self.received.append(body)
+        text = ECHO_LABEL + _last_user_text(body)
+        head = {"id": "demo-" + secrets.token_hex(6), "created": int(time.time())}
+        head["model"] = str(body.get("model", "echo"))
+        if body.get("stream"):
+            return StreamingResponse(_chunks(head, text), media_type="text/event-stream")
+        message = {"role": "assistant", "content": text}
+        choice = {"index": 0, "message": message, "finish_reason": "stop"}
+        return JSONResponse({**head, "object": "chat.completion", "choices": [choice]})
+
+    async def models(self, request: Request) -> Response:
+        return JSONResponse({"object": "list", "data": [{"id": "echo", "object": "model"}]})
+
+
+def _last_user_text(body: dict[str, Any]) -> str:
+    for message in reversed(body.get("messages") or []):
+        if isinstance(message, dict) and message.get("role") == "user":
+            content = message.get("content")
+            if isinstance(content, list):
+                return "".join(p.get("text", "") for p in content if isinstance(p, dict))
+            return content if isinstance(content, str) else ""
+    return ""
+
+
+async def _chunks(head: dict[str, Any], text: str) -> Any:
+    for i in range(0, len(text), 6):
+        delta = {"content": text[i : i + 6]}
+        choice = {"index": 0, "delta": delta, "finish_reason": None}
+        chunk = {**head, "object": "chat.completion.chunk", "choices": [choice]}
+        yield f"data: {json.dumps(chunk)}\n\n"
+    final = {**head, "object": "chat.completion.chunk"}
+    final["choices"] = [{"index": 0, "delta": {}, "finish_reason": "stop"}]
+    yield f"data: {json.dumps(final)}\n\ndata: [DONE]\n\n"
+
+
+# -- the deployment --------------------------------------------------------------------------------
+
+
+def write_demo_deployment(folder: Path, echo_url: str, key: str) -> Path:
+    (folder / "policies").mkdir()
+    (folder / "models").mkdir()
+    (folder / "policies" / "default.yaml").write_text(DEMO_POLICY, encoding="utf-8")
+    (folder / "models" / "demo.yaml").write_text(
+        f"""\
+models:
+  - name: demo-saas-echo        # declared as a SaaS API: prompts sent here leave the organisation
+    litellm_model: openai/echo
+    api_base: {echo_url}/v1
+    access: saas-api
+    jurisdiction: demo
+  - name: demo-local-echo       # declared as self-hosted
+    litellm_model: openai/echo
+    api_base: {echo_url}/v1
+    access: local
+    jurisdiction: self-hosted
+""",
+        encoding="utf-8",
+    )
+    config = folder / "privacy-guard.yaml"
+    digest = hashlib.sha256(key.encode()).hexdigest()
+    config.write_text(
+        f"policies: policies/\nmodels: models/\nteams:\n  - {{name: demo, key_sha256: {digest}}}\n",
+        encoding="utf-8",
+    )
+    return config
+
+
+@dataclass
+class DemoStack:
+    base_url: str
+    key: str
+    echo: EchoModel
+    config: Path
+
+
+@contextmanager
+def running_demo(port: int = 0) -> Iterator[DemoStack]:
+    """The echo model and the gateway, both on loopback, with the demo deployment."""
+    from privacy_guard.app import create_app
+    from privacy_guard.config import load_config
+    from privacy_guard.gateway.audit_sink import UnpersistedAuditSink
+    from privacy_guard.gateway.core import Gateway
+
+    echo = EchoModel()
+    key = "pg-demo-" + secrets.token_urlsafe(16)
+    with (
+        tempfile.TemporaryDirectory(prefix="privacy-guard-demo-") as tmp,
+        serve_in_thread(echo.app, lifespan="off") as echo_server,
+    ):
+        config = write_demo_deployment(Path(tmp), echo_server.url, key)
+        gateway = Gateway.from_config(load_config(config), audit=UnpersistedAuditSink())
+        with serve_in_thread(create_app(gateway=gateway), port=port) as served:
+            yield DemoStack(f"{served.url}/v1", key, echo, config)
+
+
+# -- the walk-through ------------------------------------------------------------------------------
+
+STEPS = (
+    ("allowed", "demo-saas-echo", "Write a haiku about the sea in autumn."),
+    (
+        "redacted",
+        "demo-saas-echo",
+        "Draft a reply to Jean Dupont (jean.dupont@example.fr, +33 6 12 34 56 78) confirming "
+        "the refund to IBAN FR76 3000 6000 0112 3456 7890 189.",
+    ),
+    ("rerouted", "demo-saas-echo", "Summarise the open risks of project Bluebird for Olivia."),
+    (
+        "blocked",
+        "demo-saas-echo",
+        "Why does this fail? export OPENAI_API_KEY="
+        "sk-proj-4fJ8kL2mN9pQ7rS1tU3vW5xY6zA0bC2dE4fG6hJ8",
+    ),
+)
+
+
+@dataclass
+class StepResult:
+    name: str
+    status: int
+    decision: str
+    model_saw: str | None
+    client_got: str
+
+
+def walk_through(stack: DemoStack, say: Callable[[str], None]) -> list[StepResult]:
+    results = []
+    headers = {"authorization": f"Bearer {stack.key}"}
+    with httpx.Client(base_url=stack.base_url, headers=headers, timeout=120) as client:
+        for number, (name, model, prompt) in enumerate(STEPS, 1):
+            before = len(stack.echo.received)
+            body = {"model": model, "messages": [{"role": "user", "content": prompt}]}
+            response = client.post("/chat/completions", json=body)
+            decision = response.headers.get("x-privacy-guard-decision", "?")
+            saw = None
+            if len(stack.echo.received) > before:
+                saw = _last_user_text(stack.echo.received[-1])
+            if response.status_code == 200:
+                reply = response.json()
+                got = f"[{reply['model']}] {reply['choices'][0]['message']['content']}"
+            else:
+                got = f"HTTP {response.status_code}: {response.json()['error']['message']}"
+            say(f"\n{number}. {name.upper()}  (asked for {model})")
+            say(f"   prompt      : {prompt}")
+            say(f"   decision    : x-privacy-guard-decision: {decision}")
+            say(f"   model saw   : {saw if saw is not None else '(nothing: no request was sent)'}")
+            say(f"   client got  : {got}")
+            results.append(StepResult(name, response.status_code, decision, saw, got))
+    return results

@@ -1,0 +1,215 @@
+"""One LLM request over ASGI: its state from the first byte read to the last byte sent.
+
+A new `Responder` per request (as Starlette's GZip and CORS middlewares do), so no state is ever
+shared between requests. Every answer — success, error, block — carries
+`x-privacy-guard-request-id` and `x-privacy-guard-decision`; errors have an OpenAI-style body.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+import anyio
+
+from privacy_guard.gateway.body import ClientGone, parse_json, read_body
+from privacy_guard.gateway.core import Exchange, Gateway, new_request_id
+from privacy_guard.gateway.errors import BadRequest, GatewayError, UpstreamFailed
+from privacy_guard.gateway.logs import describe
+from privacy_guard.gateway.types import Receive, Scope, Send
+from privacy_guard.payloads import Route
+
+log = logging.getLogger("privacy_guard.gateway")
+
+REQUEST_ID_HEADER = "x-privacy-guard-request-id"
+DECISION_HEADER = "x-privacy-guard-decision"
+CLIENT_CLOSED = 499  # nginx's code for "the client went away first"; logs and metrics only
+
+
+class MethodNotAllowed(BadRequest):
+    status = 405
+
+
+def _json_bytes(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+class Responder:
+    def __init__(self, gateway: Gateway, route: Route, scope: Scope, model_id: str | None) -> None:
+        self.gateway = gateway
+        self.route = route
+        self.scope = scope
+        self.model_id = model_id  # GET /v1/models/{model_id}
+        self.headers = {
+            key.decode("latin-1").lower(): value.decode("latin-1")
+            for key, value in scope.get("headers", [])
+        }
+        self.exchange = Exchange(new_request_id(), route)
+        self.started = False  # response start sent
+        self.ending = False  # the last body message is being sent
+
+    async def __call__(self, receive: Receive, send: Send) -> None:
+        status = 500
+        try:
+            status = await self._handle(receive, send)
+        except ClientGone:
+            status = CLIENT_CLOSED
+        except GatewayError as error:
+            status = error.status
+            self.exchange.error_code = self.exchange.error_code or error.code
+            await self._error(send, error)
+        except Exception as error:
+            # A bug. The client gets a plain 500 with a code, the log the type and location.
+            log.error("unexpected error", extra={"error": describe(error)})
+            status = 500
+            self.exchange.error_code = "internal_error"
+            await self._error(
+                send, GatewayError("internal error; nothing was sent", code="internal_error")
+            )
+        finally:
+            with anyio.CancelScope(shield=True):
+                await self.gateway.finish(self.exchange, status)
+
+    async def _handle(self, receive: Receive, send: Send) -> int:
+        method = self.scope.get("method", "GET")
+        expected = "GET" if self.route is Route.MODELS else "POST"
+        if method != expected:
+            raise MethodNotAllowed(
+                f"method {method} not allowed here; use {expected}",
+                code="method_not_allowed",
+                headers={"allow": expected},
+            )
+        client = self.scope.get("client")
+        caller = self.gateway.keys.authenticate(
+            self.headers.get("authorization"), client[0] if client else None
+        )
+        self.exchange.caller = caller
+        if self.route is Route.MODELS:
+            if self.model_id is None:
+                listing = self.gateway.models(caller)
+            else:
+                listing = self.gateway.model(caller, self.model_id)
+            await self._send_json(send, 200, listing, decision="allow")
+            return 200
+        raw = await read_body(receive, self.headers, self.gateway.settings.max_body_bytes)
+        body = parse_json(raw)
+        await self.gateway.prepare(self.exchange, body)
+        if self.exchange.stream:
+            return await self._stream(receive, send)
+        reply = await self.gateway.complete(self.exchange)
+        await self._send_json(send, 200, reply)
+        return 200
+
+    # -- streaming -------------------------------------------------------------------------------
+
+    async def _stream(self, receive: Receive, send: Send) -> int:
+        chunks = await self.gateway.stream(self.exchange)  # refused upstream: a normal error
+        disconnected = False
+        status = 200
+        try:
+            await self._start(send, 200, "text/event-stream", extra={"cache-control": "no-cache"})
+            async with anyio.create_task_group() as group:
+
+                async def watch() -> None:
+                    nonlocal disconnected
+                    while True:
+                        message = await receive()
+                        if message["type"] == "http.disconnect":
+                            # uvicorn also reports a disconnect once the response is complete.
+                            disconnected = not self.ending
+                            group.cancel_scope.cancel()
+                            return
+
+                group.start_soon(watch)
+                try:
+                    status = await self._pump(chunks, send)
+                finally:
+                    group.cancel_scope.cancel()
+        finally:
+            with anyio.CancelScope(shield=True):
+                await chunks.aclose()  # type: ignore[attr-defined]
+        return CLIENT_CLOSED if disconnected else status
+
+    async def _pump(self, chunks: AsyncIterator[dict[str, Any]], send: Send) -> int:
+        """Forward the chunks; the status to record (the upstream's, if it failed mid-way)."""
+        try:
+            async for chunk in chunks:
+                await send({"type": "http.response.body", "body": _sse(chunk), "more_body": True})
+        except UpstreamFailed as error:
+            # Headers are gone already: the error travels as an event, as OpenAI sends it (the
+            # OpenAI SDK raises it as an APIError).
+            self.exchange.error_code = error.code
+            self.ending = True
+            await send(
+                {
+                    "type": "http.response.body",
+                    "body": _sse(error.body(self.exchange.request_id)),
+                    "more_body": False,
+                }
+            )
+            return error.status
+        self.ending = True
+        await send({"type": "http.response.body", "body": b"data: [DONE]\n\n", "more_body": False})
+        return 200
+
+    # -- sending ---------------------------------------------------------------------------------
+
+    def _base_headers(self, decision: str | None) -> list[tuple[bytes, bytes]]:
+        headers = [
+            (REQUEST_ID_HEADER.encode(), self.exchange.request_id.encode()),
+            (DECISION_HEADER.encode(), (decision or self.exchange.decision_header).encode()),
+        ]
+        timings = []
+        if self.exchange.detect_seconds is not None:
+            timings.append(f"detect;dur={self.exchange.detect_seconds * 1000:.2f}")
+        if self.exchange.upstream_seconds is not None and not self.exchange.stream:
+            timings.append(f"upstream;dur={self.exchange.upstream_seconds * 1000:.2f}")
+        if timings:  # what the gateway added, for the client's own measurements
+            headers.append((b"server-timing", ", ".join(timings).encode()))
+        return headers
+
+    async def _start(
+        self,
+        send: Send,
+        status: int,
+        content_type: str,
+        *,
+        length: int | None = None,
+        decision: str | None = None,
+        extra: dict[str, str] | None = None,
+    ) -> None:
+        headers = [(b"content-type", content_type.encode()), *self._base_headers(decision)]
+        if length is not None:
+            headers.append((b"content-length", str(length).encode()))
+        for key, value in (extra or {}).items():
+            headers.append((key.encode("latin-1"), value.encode("latin-1")))
+        self.started = True
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+
+    async def _send_json(
+        self,
+        send: Send,
+        status: int,
+        value: Any,
+        *,
+        decision: str | None = None,
+        extra: dict[str, str] | None = None,
+    ) -> None:
+        body = _json_bytes(value)
+        await self._start(
+            send, status, "application/json", length=len(body), decision=decision, extra=extra
+        )
+        await send({"type": "http.response.body", "body": body, "more_body": False})
+
+    async def _error(self, send: Send, error: GatewayError) -> None:
+        if self.started:
+            return  # mid-stream: handled in _pump; nothing more can be said over HTTP
+        await self._send_json(
+            send, error.status, error.body(self.exchange.request_id), extra=error.headers
+        )
+
+
+def _sse(value: Any) -> bytes:
+    return b"data: " + _json_bytes(value) + b"\n\n"
