@@ -185,3 +185,10 @@ def test_an_internal_failure_fails_closed_without_echoing_the_text() -> None:
     assert "KeyError" in str(caught.value)
     assert "Jeanne" not in str(caught.value)
     assert caught.value.__cause__ is None and caught.value.__context__ is None
+
+
+def test_detectors_of_different_teams_share_one_copy_of_each_pipeline(detector: Detector) -> None:
+    other = Detector(DetectorConfig(allow_list=("Acme SA",), cache_size=0))
+    assert other.fingerprint != detector.fingerprint
+    assert other._ner.pipeline("en") is detector._ner.pipeline("en")
+    assert other._ner.pipeline("fr") is detector._ner.pipeline("fr")

@@ -45,25 +45,38 @@ _NAME_CHARS = re.compile(r"^[^\W\d_](?:[^\W\d_]|['’\-. ])*$")
 _HAS_UPPER = re.compile(r"[A-ZÀ-ÖØ-Þ]")
 
 
+class _LoadedPipeline:
+    """One spaCy pipeline, loaded once per process and shared by every NerEngine using it."""
+
+    def __init__(self, nlp: Any) -> None:
+        self.nlp = nlp
+        # spaCy pipelines are not documented as thread-safe: one call at a time.
+        self.lock = threading.Lock()
+
+
+# Detectors differ by team (allow and deny lists) but use the same pipelines: loading them once
+# per process keeps memory at one copy whatever the number of teams.
+_LOADED: dict[str, _LoadedPipeline] = {}
+_LOAD_LOCK = threading.Lock()
+
+
 class NerEngine:
     def __init__(self, models: dict[str, str], chunk_chars: int) -> None:
         self._model_names = models
         self._chunk_chars = max(chunk_chars, 4 * _OVERLAP)
-        self._pipelines: dict[str, Any] = {}
-        self._load_lock = threading.Lock()
-        # spaCy pipelines are not documented as thread-safe; one call at a time per pipeline.
-        self._run_locks = {lang: threading.Lock() for lang in models}
 
     def pipeline(self, language: str) -> Any:
-        nlp = self._pipelines.get(language)
-        if nlp is not None:
-            return nlp
-        with self._load_lock:
-            nlp = self._pipelines.get(language)
-            if nlp is None:
-                nlp = self._load(self._model_names[language])
-                self._pipelines[language] = nlp
-        return nlp
+        return self._loaded(language).nlp
+
+    def _loaded(self, language: str) -> _LoadedPipeline:
+        package = self._model_names[language]
+        loaded = _LOADED.get(package)
+        if loaded is None:
+            with _LOAD_LOCK:
+                loaded = _LOADED.get(package)
+                if loaded is None:
+                    loaded = _LOADED[package] = _LoadedPipeline(self._load(package))
+        return loaded
 
     @staticmethod
     def _load(package: str) -> Any:
@@ -108,8 +121,9 @@ class NerEngine:
                         jobs.append((index, offset, chunk))
             if not jobs:
                 continue
-            nlp = self.pipeline(language)
-            with self._run_locks[language]:
+            loaded = self._loaded(language)
+            nlp = loaded.nlp
+            with loaded.lock:
                 # Small batches of long chunks keep peak memory flat on huge texts.
                 batch = 64 if len(jobs[0][2]) < 1000 else 4
                 docs = nlp.pipe((chunk for _, _, chunk in jobs), batch_size=batch)
