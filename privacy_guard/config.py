@@ -82,6 +82,33 @@ class AuditSettings(_Strict):
     checkpoint_every: Annotated[int, Field(ge=1, le=1_000_000)] = 1024  # records
     checkpoint_interval: Annotated[float, Field(gt=0, le=86_400)] = 10.0  # seconds
     heartbeat: Annotated[float, Field(gt=0, le=86_400)] = 300.0  # seconds
+    # The compliance officer's key for the gateway's live report (`GET /audit`): its SHA-256,
+    # or the environment variable holding it. Distinct from every team key; with neither,
+    # `/audit` is not served.
+    officer_key_sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-fA-F]{64}$")] | None = (
+        None
+    )
+    officer_key_env: (
+        Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")] | None
+    ) = None
+
+    @field_validator("officer_key_sha256")
+    @classmethod
+    def _lower(cls, value: str | None) -> str | None:
+        return value.lower() if value else value
+
+    @model_validator(mode="after")
+    def _one_officer_key(self) -> AuditSettings:
+        if self.officer_key_sha256 is not None and self.officer_key_env is not None:
+            raise PydanticCustomError(
+                "officer_key",
+                "give at most one of officer_key_sha256 and officer_key_env",
+                {
+                    "hint": "officer_key_sha256: the hex SHA-256 of the officer's key, or "
+                    "officer_key_env: the environment variable holding it"
+                },
+            )
+        return self
 
     def public_key_path(self) -> Path | None:
         if self.public_key is not None:
@@ -103,6 +130,8 @@ class ServerSettings(_Strict):
     upstream_backoff: Annotated[float, Field(ge=0, le=60)] = 0.25
     # Detection longer than this fails the request closed (503): nothing is sent.
     detection_timeout: Annotated[float, Field(gt=0, le=600)] = 10.0
+    # A client that has not sent its whole body by then gets a 408 (no slow-client hang).
+    body_timeout: Annotated[float, Field(gt=0, le=3600)] = 30.0
 
 
 class DetectorSettings(_Strict):

@@ -419,3 +419,30 @@ def test_a_client_leaving_mid_stream_stops_the_stream(stack: Stack) -> None:
     while requests.value(*labels) < 1 and time.monotonic() < deadline:
         time.sleep(0.05)
     assert requests.value(*labels) >= 1
+
+
+def test_a_client_that_stalls_mid_body_gets_408_not_a_hang(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    import socket
+    from urllib.parse import urlsplit
+
+    folder = tmp_path_factory.mktemp("gateway-slow-client")
+    with running_stack(folder, settings={"body_timeout": 1.0}) as slow:
+        address = urlsplit(slow.served.url)
+        head = (
+            "POST /v1/chat/completions HTTP/1.1\r\n"
+            f"Host: {address.hostname}\r\n"
+            f"Authorization: Bearer {KEYS['eng']}\r\n"
+            "Content-Type: application/json\r\n"
+            "Content-Length: 1000\r\n\r\n"
+        )
+        with socket.create_connection((address.hostname, address.port), timeout=20) as client:
+            client.sendall(head.encode() + b'{"model": "remote-gpt", "mess')
+            started = time.monotonic()
+            answer = client.recv(65536).decode("latin-1")
+            waited = time.monotonic() - started
+        assert answer.startswith("HTTP/1.1 408")
+        assert "request_timeout" in answer
+        assert waited < 15  # the server answered; the client did not have to give up
+        assert not slow.remote.requests and not slow.local.requests

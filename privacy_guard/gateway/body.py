@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import anyio
+
 from privacy_guard.gateway.errors import BadRequest
 from privacy_guard.gateway.types import Receive
 
@@ -23,11 +25,31 @@ class BodyTooLarge(BadRequest):
         )
 
 
+class BodyTimeout(BadRequest):
+    status = 408
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(
+            f"request body not received within {seconds:g} s (server.body_timeout)",
+            code="request_timeout",
+        )
+
+
 class ClientGone(Exception):
     """The client disconnected before its body was read: there is nobody to answer."""
 
 
-async def read_body(receive: Receive, headers: dict[str, str], limit: int) -> bytes:
+async def read_body(
+    receive: Receive, headers: dict[str, str], limit: int, timeout: float = 30.0
+) -> bytes:
+    try:
+        with anyio.fail_after(timeout):
+            return await _read_body(receive, headers, limit)
+    except TimeoutError:
+        raise BodyTimeout(timeout) from None
+
+
+async def _read_body(receive: Receive, headers: dict[str, str], limit: int) -> bytes:
     declared = headers.get("content-length")
     if declared is not None:
         try:

@@ -72,6 +72,7 @@ class GatewaySettings:
     upstream_retries: int = 2
     upstream_backoff: float = 0.25
     detection_timeout: float = 10.0
+    body_timeout: float = 30.0
     # Load litellm and the teams' spaCy pipelines at start-up rather than on first request.
     warm_up: bool = True
 
@@ -83,6 +84,7 @@ class GatewaySettings:
             "upstream_retries": server.upstream_retries,
             "upstream_backoff": server.upstream_backoff,
             "detection_timeout": server.detection_timeout,
+            "body_timeout": server.body_timeout,
         }
         return cls(**{**values, **overrides})
 
@@ -158,6 +160,9 @@ class Gateway:
         self.settings = settings or GatewaySettings()
         self.metrics = metrics or GatewayMetrics()
         self.owns_audit = False  # True when opened by from_config: closed at shutdown
+        # The deployment it was built from (from_config): the app reads its audit settings
+        # for the officer's `/audit` report.
+        self.deployment: DeploymentConfig | None = None
         self._started = False
         # A thread lock, not an event-loop one: the synchronous `completion()` drives the same
         # gateway from a loop of its own.
@@ -191,6 +196,7 @@ class Gateway:
             settings=settings or GatewaySettings.from_server(config.server),
         )
         gateway.owns_audit = audit is None
+        gateway.deployment = config
         return gateway
 
     # -- lifecycle -------------------------------------------------------------------------------

@@ -93,7 +93,10 @@ class Responder:
                 listing = self.gateway.model(caller, self.model_id)
             await self._send_json(send, 200, listing, decision="allow")
             return 200
-        raw = await read_body(receive, self.headers, self.gateway.settings.max_body_bytes)
+        settings = self.gateway.settings
+        raw = await read_body(
+            receive, self.headers, settings.max_body_bytes, settings.body_timeout
+        )
         body = parse_json(raw)
         await self.gateway.prepare(self.exchange, body)
         if self.exchange.stream:
