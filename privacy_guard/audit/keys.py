@@ -30,6 +30,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from privacy_guard.audit.durable import fsync_dir
 from privacy_guard.errors import AuditFormatError, AuditKeyError
 
 ED25519 = 0x01  # signature type byte of C2SP signed-note
@@ -213,20 +214,7 @@ def _write_secret(path: Path, data: bytes, *, replace: bool = False) -> None:
         os.close(fd)
     if replace:
         os.replace(target, path)
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    fsync_dir(path.parent)
 
 
 def _read_secret(path: Path, what: str) -> bytes:

@@ -19,6 +19,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
+from privacy_guard.audit.durable import fsync_dir
 from privacy_guard.audit.store import Head, StoredCheckpoint
 from privacy_guard.errors import AuditStoreError
 
@@ -136,7 +137,7 @@ class SqliteStore:
             raise
         if created:
             os.chmod(self.path, 0o640)
-            _fsync_dir(self.path.parent)
+            fsync_dir(self.path.parent)
         return conn
 
     def _check_format(self) -> None:
@@ -247,16 +248,3 @@ def _as_bytes(value: object) -> bytes:
     if isinstance(value, memoryview):
         return value.tobytes()
     return str(value).encode("utf-8", "surrogatepass")
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
