@@ -1,4 +1,5 @@
-"""The standalone gateway: the middleware in front of a small app with `/healthz` and `/metrics`.
+"""The standalone gateway: the middleware in front of a small app with `/healthz`, `/metrics`
+and, when the config names an officer key, the compliance officer's report at `/audit`.
 
 `privacy-guard serve` runs `create_app()` under uvicorn (as a factory, so that each worker
 process builds its own gateway; the config path travels in `$PRIVACY_GUARD_CONFIG`).
@@ -6,17 +7,36 @@ process builds its own gateway; the config path travels in `$PRIVACY_GUARD_CONFI
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+import anyio.to_thread
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from privacy_guard.config import DeploymentConfig
+from privacy_guard.errors import PrivacyGuardError
 from privacy_guard.gateway.core import Gateway
+from privacy_guard.gateway.logs import describe
 from privacy_guard.gateway.metrics import CONTENT_TYPE
+from privacy_guard.gateway.officer import (
+    PAGE_HEADERS,
+    REALM,
+    BadQuery,
+    OfficerKey,
+    report_filter,
+    report_page,
+)
 from privacy_guard.middleware import PrivacyGuardMiddleware
+
+log = logging.getLogger("privacy_guard.gateway")
+
+
+def _error(status: int, code: str, message: str, **headers: str) -> JSONResponse:
+    body = {"error": {"message": message, "type": "audit_report", "param": None, "code": code}}
+    return JSONResponse(body, status_code=status, headers=headers or None)
 
 
 def create_app(
@@ -24,6 +44,12 @@ def create_app(
 ) -> PrivacyGuardMiddleware:
     """The gateway as an ASGI app. Raises ConfigError when the config is invalid."""
     gateway = gateway if gateway is not None else Gateway.from_config(config)
+    officer = OfficerKey.from_config(gateway.deployment, gateway.keys)
+    if officer is None:
+        log.info(
+            "GET /audit (the officer's report) is off: set audit.officer_key_sha256 or "
+            "audit.officer_key_env in the config to serve it"
+        )
 
     async def healthz(request: Request) -> Response:
         snapshot = gateway.store.snapshot
@@ -39,6 +65,28 @@ def create_app(
     async def metrics(request: Request) -> Response:
         return Response(gateway.metrics.render(), media_type=CONTENT_TYPE)
 
+    async def audit_report(request: Request) -> Response:
+        if officer is None or gateway.deployment is None:
+            return await not_found(request)
+        if not officer.accepts(request.headers.get("authorization")):
+            # The Basic challenge lets a browser ask the officer for the key (as the password).
+            return _error(
+                401,
+                "invalid_officer_key",
+                "the audit report needs the officer's key: `Authorization: Bearer <key>`",
+                **{"www-authenticate": REALM},
+            )
+        try:
+            filt = report_filter(request.query_params)
+        except BadQuery as error:
+            return _error(400, "invalid_query", str(error))
+        try:
+            page = await anyio.to_thread.run_sync(report_page, gateway.deployment.audit, filt)
+        except PrivacyGuardError as error:
+            log.error("audit report failed", extra={"error": describe(error)})
+            return _error(503, "audit_report_unavailable", "the audit log cannot be read")
+        return HTMLResponse(page, headers=PAGE_HEADERS)
+
     async def not_found(request: Request) -> Response:
         error: dict[str, Any] = {
             "message": f"no route {request.url.path}; this is an OpenAI-compatible gateway: "
@@ -53,6 +101,7 @@ def create_app(
         routes=[
             Route("/healthz", healthz, methods=["GET"]),
             Route("/metrics", metrics, methods=["GET"]),
+            Route("/audit", audit_report, methods=["GET"]),
             Route("/{path:path}", not_found, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
         ]
     )

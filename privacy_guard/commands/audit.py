@@ -1,4 +1,4 @@
-"""`privacy-guard audit verify|checkpoint|proof|consistency|verify-proof|show|export`.
+"""`privacy-guard audit verify|checkpoint|proof|consistency|verify-proof|show|export|report`.
 
 `verify` and `verify-proof` take the public key file from the officer (`--pubkey`), never from
 the log. The log is found through `--log`, else the config's `audit.path`.
@@ -446,3 +446,60 @@ def export_command(
         finally:
             if out_file:
                 out.close()
+
+
+@app.command("report")
+def report_command(
+    pubkey: PubkeyOption,
+    log: LogOption = None,
+    out_file: Annotated[
+        Path,
+        typer.Option("--out", metavar="FILE", help="The HTML file to write (e.g. report.html)."),
+    ] = Path("audit-report.html"),
+    team: Team = None,
+    since: Since = None,
+    until: Until = None,
+    checkpoint: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--checkpoint",
+            metavar="FILE",
+            help="A checkpoint you kept earlier, verified with the log; repeatable.",
+        ),
+    ] = None,
+    latest: Annotated[
+        int,
+        typer.Option("--latest", min=0, help="How many of the newest decisions the table lists."),
+    ] = 500,
+    config: ConfigOption = None,
+) -> None:
+    """Write an offline HTML report: the verification result, then charts and a table.
+
+    One self-contained file (inline SVG charts, no external request). The verification covers
+    the whole log; --team, --since and --until select the decisions shown. Exit 0 when the log
+    is valid, 1 when it is not (the report is written either way, problems first).
+    """
+    from privacy_guard.audit.report import build_report
+    from privacy_guard.audit.report_html import render_html
+
+    try:
+        keyring = load_keyring(pubkey)
+    except PrivacyGuardError as error:
+        raise fail(str(error), 2) from None
+    filt = _filter(team, None, None, None, None, since, until, None, None, config)
+    kept = [(str(path), _read_text(path, "checkpoint")) for path in checkpoint or ()]
+    with _reader(config, log) as store, _progress() as progress:
+        report = build_report(
+            store, keyring, filt=filt, kept=kept, latest=latest, progress=progress
+        )
+    try:
+        out_file.write_text(render_html(report), encoding="utf-8")
+    except OSError as error:
+        raise fail(f"cannot write {out_file}: {type(error).__name__}", 2) from None
+    v = report.verification
+    colour = "green" if v.valid else "red"
+    Console(highlight=False, soft_wrap=True, stderr=True).print(
+        f"[{colour}]{escape(v.summary)}[/{colour}]; {report.decisions:,} decision(s) in the "
+        f"report: {escape(str(out_file))}"
+    )
+    raise typer.Exit(0 if v.valid else 1)

@@ -38,6 +38,7 @@ def serve_command(
     from privacy_guard.gateway.background import listening_socket
     from privacy_guard.gateway.core import Gateway
     from privacy_guard.gateway.logs import configure_json_logging
+    from privacy_guard.gateway.officer import OfficerKey
 
     logging.config.dictConfig(configure_json_logging(log_level))
     try:
@@ -46,6 +47,8 @@ def serve_command(
         # Everything — policies, catalog, team keys, audit log — is checked here, before a
         # worker starts: a broken config stops the start-up with its problems listed.
         gateway = Gateway.from_config(deployment)
+        # The officer's key for `/audit` too (its variable set, distinct from team keys).
+        OfficerKey.from_config(deployment, gateway.keys)
     except PrivacyGuardError as error:
         raise fail(str(error)) from None
     server = deployment.server

@@ -63,6 +63,10 @@ class TeamKeys:
     def local_only(self) -> bool:
         return not self._digests
 
+    def has_digest(self, digest: bytes) -> bool:
+        """Whether some team's key has this SHA-256 (to keep the officer's key distinct)."""
+        return any(hmac.compare_digest(digest, known) for known, _team in self._digests)
+
     def team_for_key(self, key: str) -> str | None:
         presented = _digest(key)
         found: str | None = None
