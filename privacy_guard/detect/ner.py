@@ -194,7 +194,14 @@ def needs_ner(text: str, covered: list[tuple[int, int]], start: int = 0, end: in
 
 
 def _sorted_ranges(spans: list[Span]) -> list[tuple[int, int]]:
-    return sorted((span.start, span.end) for span in spans)
+    """The text the spans cover, as sorted disjoint ranges (spans may still overlap here)."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted((span.start, span.end) for span in spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
 
 
 def _inside(spans: list[tuple[int, int]], position: int) -> bool:

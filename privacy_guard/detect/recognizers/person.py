@@ -119,7 +119,7 @@ NOT_NAMES = frozenset(
     numéro address adresse account compte card carte bank banque iban vat tva id ssn nir avs
     ahv uid siren siret code key token password mot passe secret data données file fichier
     vies rcs siège herr frau mr mrs ms mx dr prof mme mlle m mm me pr signor signora dott
-    sig avv ing docteur professeur maître mademoiselle can could should would will did does do
+    sig avv ing docteur professeur maître mademoiselle miss can could should would will did does do
     let ask tell send call write email reach contact meet""".split()
 )
 # Given names that are better known as places; alone they are not taken for a person.
