@@ -440,9 +440,31 @@ def test_a_client_that_stalls_mid_body_gets_408_not_a_hang(
         with socket.create_connection((address.hostname, address.port), timeout=20) as client:
             client.sendall(head.encode() + b'{"model": "remote-gpt", "mess')
             started = time.monotonic()
-            answer = client.recv(65536).decode("latin-1")
+            answer = _read_response(client)
             waited = time.monotonic() - started
         assert answer.startswith("HTTP/1.1 408")
         assert "request_timeout" in answer
         assert waited < 15  # the server answered; the client did not have to give up
         assert not slow.remote.requests and not slow.local.requests
+
+
+def _read_response(client: Any) -> str:
+    """One whole HTTP/1.1 response off a raw socket: the head, then content-length bytes."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = client.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = 0
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value.strip())
+    while len(body) < length:
+        chunk = client.recv(65536)
+        if not chunk:
+            break
+        body += chunk
+    return (head + b"\r\n\r\n" + body).decode("latin-1")
