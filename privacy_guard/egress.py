@@ -559,6 +559,27 @@ def _openai_dict(response: Any, *, text: bool = False) -> dict[str, Any]:
     return shaped
 
 
+async def _call(
+    target: EgressTarget,
+    body: Mapping[str, Any],
+    params: frozenset[str],
+    function: str,
+    stream: bool,
+    timeout: float,
+    retries: int,
+    backoff: float,
+) -> Any:
+    """One litellm call (`acompletion`, `atext_completion`, `aembedding`), retried as configured."""
+    litellm = _load()
+    kwargs = _call_kwargs(target, body, params, timeout)
+    if stream:
+        kwargs["stream"] = True
+    call = getattr(litellm, function)
+    return await _with_retries(
+        target, lambda: call(**kwargs), timeout=timeout, retries=retries, backoff=backoff
+    )
+
+
 async def chat(
     target: EgressTarget,
     body: Mapping[str, Any],
@@ -569,14 +590,8 @@ async def chat(
 ) -> dict[str, Any]:
     """POST /v1/chat/completions to `target`; the OpenAI-shaped reply (its `model` is whatever
     the upstream said: the gateway sets the catalog name)."""
-    litellm = _load()
-    kwargs = _call_kwargs(target, body, _CHAT_PARAMS, timeout)
-    response = await _with_retries(
-        target,
-        lambda: litellm.acompletion(**kwargs),
-        timeout=timeout,
-        retries=retries,
-        backoff=backoff,
+    response = await _call(
+        target, body, _CHAT_PARAMS, "acompletion", False, timeout, retries, backoff
     )
     return _openai_dict(response)
 
@@ -596,15 +611,7 @@ async def chat_stream(
     later, mid-stream, raises from the iterator. Close the iterator (`aclose()`) when the client
     goes away, to release the upstream connection.
     """
-    litellm = _load()
-    kwargs = _call_kwargs(target, body, _CHAT_PARAMS, timeout)
-    source = await _with_retries(
-        target,
-        lambda: litellm.acompletion(**kwargs, stream=True),
-        timeout=timeout,
-        retries=retries,
-        backoff=backoff,
-    )
+    source = await _call(target, body, _CHAT_PARAMS, "acompletion", True, timeout, retries, backoff)
     return _dicts(_stream(target, source, timeout), text=False)
 
 
@@ -617,14 +624,8 @@ async def text_completion(
     backoff: float = 0.25,
 ) -> dict[str, Any]:
     """POST /v1/completions to `target`; the OpenAI-shaped reply."""
-    litellm = _load()
-    kwargs = _call_kwargs(target, body, _COMPLETION_PARAMS, timeout)
-    response = await _with_retries(
-        target,
-        lambda: litellm.atext_completion(**kwargs),
-        timeout=timeout,
-        retries=retries,
-        backoff=backoff,
+    response = await _call(
+        target, body, _COMPLETION_PARAMS, "atext_completion", False, timeout, retries, backoff
     )
     return _openai_dict(response, text=True)
 
@@ -638,14 +639,8 @@ async def text_completion_stream(
     backoff: float = 0.25,
 ) -> AsyncIterator[dict[str, Any]]:
     """Open a streamed text completion (see `chat_stream`)."""
-    litellm = _load()
-    kwargs = _call_kwargs(target, body, _COMPLETION_PARAMS, timeout)
-    source = await _with_retries(
-        target,
-        lambda: litellm.atext_completion(**kwargs, stream=True),
-        timeout=timeout,
-        retries=retries,
-        backoff=backoff,
+    source = await _call(
+        target, body, _COMPLETION_PARAMS, "atext_completion", True, timeout, retries, backoff
     )
     return _dicts(_stream(target, source, timeout), text=True)
 
@@ -659,14 +654,8 @@ async def embeddings(
     backoff: float = 0.25,
 ) -> dict[str, Any]:
     """POST /v1/embeddings to `target`; the OpenAI-shaped reply."""
-    litellm = _load()
-    kwargs = _call_kwargs(target, body, _EMBEDDING_PARAMS, timeout)
-    response = await _with_retries(
-        target,
-        lambda: litellm.aembedding(**kwargs),
-        timeout=timeout,
-        retries=retries,
-        backoff=backoff,
+    response = await _call(
+        target, body, _EMBEDDING_PARAMS, "aembedding", False, timeout, retries, backoff
     )
     return _openai_dict(response)
 
