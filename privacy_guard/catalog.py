@@ -14,7 +14,14 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 
 from privacy_guard.errors import CatalogError, ConfigFileError, Issue, UnknownModelError
 from privacy_guard.yamlsource import YamlDocument, display_path, read_yaml, validation_issues
@@ -35,6 +42,35 @@ class Access(StrEnum):
         return self in (Access.LOCAL, Access.LOCAL_QUANTIZED)
 
 
+class Egress(StrEnum):
+    """How a request leaves for the target.
+
+    `litellm` (the default) translates the OpenAI-shaped request into the provider's own API.
+    `openai-compatible` is for targets whose API *is* OpenAI's (OpenAI, vLLM, llama.cpp's server,
+    ...): the request is relayed as the client wrote it — redacted — without litellm's
+    translation, which there is an identity that costs milliseconds per request and per chunk.
+    """
+
+    LITELLM = "litellm"
+    OPENAI_COMPATIBLE = "openai-compatible"
+
+
+# Where `openai-compatible` targets without `api_base` are sent, by litellm provider prefix.
+DEFAULT_API_BASES: Mapping[str, str] = MappingProxyType({"openai": "https://api.openai.com/v1"})
+
+
+def provider_of(litellm_model: str) -> str:
+    """litellm's provider prefix (`openai` of `openai/gpt-4o`); `openai` when there is none."""
+    prefix, slash, _ = litellm_model.partition("/")
+    return prefix if slash else "openai"
+
+
+def upstream_model_of(litellm_model: str) -> str:
+    """The model name the provider knows: `litellm_model` without its provider prefix."""
+    prefix, slash, rest = litellm_model.partition("/")
+    return rest if slash else prefix
+
+
 @dataclass(frozen=True, slots=True)
 class ModelTarget:
     name: str
@@ -43,12 +79,21 @@ class ModelTarget:
     jurisdiction: str
     api_base: str | None = None
     api_key_env: str | None = None
+    egress: Egress = Egress.LITELLM
     # Where the entry was written, for error messages and `policy explain`.
     source: str = field(default="", compare=False)
 
     @property
     def is_local(self) -> bool:
         return self.access.is_local
+
+    @property
+    def provider(self) -> str:
+        return provider_of(self.litellm_model)
+
+    @property
+    def upstream_model(self) -> str:
+        return upstream_model_of(self.litellm_model)
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -58,6 +103,7 @@ class ModelTarget:
             "jurisdiction": self.jurisdiction,
             "api_base": self.api_base,
             "api_key_env": self.api_key_env,
+            "egress": self.egress.value,
         }
 
 
@@ -75,6 +121,21 @@ class _EntrySchema(BaseModel):
     jurisdiction: _Text
     api_base: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] | None = None
     api_key_env: _EnvName | None = None
+    egress: Egress = Egress.LITELLM
+
+    @property
+    def provider(self) -> str:
+        return provider_of(self.litellm_model)
+
+    @model_validator(mode="after")
+    def _relay_needs_an_address(self) -> _EntrySchema:
+        relayed = self.egress is Egress.OPENAI_COMPATIBLE
+        if relayed and self.api_base is None and self.provider not in DEFAULT_API_BASES:
+            raise ValueError(
+                "`egress: openai-compatible` needs `api_base` (the URL that ends before "
+                "`/chat/completions`); only `openai/...` models have a default"
+            )
+        return self
 
 
 class _FileSchema(BaseModel):
@@ -200,5 +261,6 @@ def _target(entry: _EntrySchema, doc: YamlDocument, index: int) -> ModelTarget:
         jurisdiction=entry.jurisdiction,
         api_base=entry.api_base,
         api_key_env=entry.api_key_env,
+        egress=entry.egress,
         source=f"{doc.file}:{line}:{column}",
     )

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from privacy_guard.catalog import Access, check_catalog, load_catalog
+from privacy_guard.catalog import Access, Egress, check_catalog, load_catalog
 from privacy_guard.errors import CatalogError, UnknownModelError
 
 
@@ -135,3 +135,68 @@ def test_unknown_model_is_a_lookup_error_listing_the_catalog() -> None:
         catalog.get("gpt-5-turbo")
     assert isinstance(raised.value, LookupError)
     assert "gpt-4o-mini" in str(raised.value)
+
+
+def test_egress_defaults_to_litellm_and_openai_compatible_is_chosen_per_entry(
+    tmp_path: Path,
+) -> None:
+    path = _write(
+        tmp_path,
+        "relay.yaml",
+        """models:
+  - name: vllm-box
+    litellm_model: hosted_vllm/org/model-x
+    api_base: http://gpu-01.internal:8000/v1
+    access: local
+    jurisdiction: self-hosted
+    egress: openai-compatible
+  - name: openai-direct
+    litellm_model: openai/gpt-4o
+    api_key_env: OPENAI_API_KEY
+    access: saas-api
+    jurisdiction: US
+    egress: openai-compatible
+  - name: claude
+    litellm_model: anthropic/claude-x
+    api_key_env: ANTHROPIC_API_KEY
+    access: saas-api
+    jurisdiction: US
+""",
+    )
+    catalog = load_catalog([path], shipped=False)
+    assert catalog.get("claude").egress is Egress.LITELLM
+    box = catalog.get("vllm-box")
+    assert box.egress is Egress.OPENAI_COMPATIBLE
+    assert (box.provider, box.upstream_model) == ("hosted_vllm", "org/model-x")
+    # Only `openai/` models have an address without `api_base`: OpenAI's own.
+    assert catalog.get("openai-direct").api_base is None
+    assert box.to_dict()["egress"] == "openai-compatible"
+
+
+def test_a_relayed_entry_without_an_address_is_located(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "bad.yaml",
+        """models:
+  - name: ok
+    litellm_model: openai/gpt-4o
+    access: saas-api
+    jurisdiction: US
+    egress: openai-compatible
+  - name: nowhere
+    litellm_model: hosted_vllm/model-x
+    access: local
+    jurisdiction: self-hosted
+    egress: openai-compatible
+  - name: typo
+    litellm_model: openai/x
+    access: local
+    jurisdiction: self-hosted
+    egress: openai
+""",
+    )
+    _, issues = check_catalog([path], shipped=False)
+    first, second = sorted(issues, key=lambda issue: issue.line)
+    assert first.line == 7 and "needs `api_base`" in first.message
+    assert second.line == 16 and "models[2].egress" in second.message
+    assert "'litellm' or 'openai-compatible'" in second.message

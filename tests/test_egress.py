@@ -1,46 +1,37 @@
-"""Egress through litellm to a real OpenAI-compatible server on loopback.
+"""Egress to a real OpenAI-compatible server on loopback, every way out.
 
 Two litellm code paths are exercised: `openai/...` (through the OpenAI SDK) and
-`hosted_vllm/...` (litellm's own HTTP handler); they differ in retries and error shapes.
+`hosted_vllm/...` (litellm's own HTTP handler), which differ in retries and error shapes; and the
+OpenAI-compatible relay (`egress: openai-compatible`), which must behave like them. The relay's
+own cases (its stream parsing, its headers) are in test_egress_relay.py.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import subprocess
 import sys
 import textwrap
 import time
-from collections.abc import Awaitable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 import yaml
 
 from privacy_guard import egress
-from privacy_guard.catalog import Access, ModelTarget
+from privacy_guard.catalog import Access, Egress, ModelTarget
+from privacy_guard.egress import via_litellm
 from privacy_guard.errors import MissingApiKeyError, PrivacyGuardError, UpstreamError
+from tests.support.egress import run
 from tests.support.upstream import Upstream, closed_port, running_upstream
 
-T = TypeVar("T")
-
-PROVIDERS = ("openai", "hosted_vllm")
+# "relay": an `openai/` target relayed without litellm (`egress: openai-compatible`).
+PROVIDERS = ("openai", "hosted_vllm", "relay")
 PROMPT = "Hello, I am <PERSON_1>, write to <EMAIL_ADDRESS_1> please."
 SECRET = "Jean Dupont, IBAN FR7630006000011234567890189"
-
-
-def run(coroutine: Awaitable[T]) -> T:
-    async def main() -> T:
-        try:
-            return await coroutine
-        finally:
-            # litellm caches HTTP sessions bound to this loop; asyncio.run closes the loop.
-            await egress.close()
-
-    return asyncio.run(main())
 
 
 @pytest.fixture(scope="module")
@@ -62,13 +53,15 @@ def target(
     api_key_env: str | None = None,
     api_base: str | None = None,
 ) -> ModelTarget:
+    relayed = provider == "relay"
     return ModelTarget(
         name=f"stub-{provider}",
-        litellm_model=f"{provider}/{model}",
+        litellm_model=f"{'openai' if relayed else provider}/{model}",
         access=Access.LOCAL,
         jurisdiction="self-hosted",
         api_base=api_base or (upstream.base_url if upstream else None),
         api_key_env=api_key_env,
+        egress=Egress.OPENAI_COMPATIBLE if relayed else Egress.LITELLM,
     )
 
 
@@ -132,7 +125,7 @@ def test_a_stream_is_rebuilt_at_its_end_only_for_the_usage_a_client_asked_for(
 ) -> None:
     # litellm rebuilds the whole reply from its chunks when a stream ends (~13 ms for 1 KB):
     # wasted on every stream but one whose client asked for the usage chunk.
-    litellm = egress._load()
+    litellm = via_litellm._load()
     builds: list[int] = []
     original = litellm.stream_chunk_builder
 
@@ -229,7 +222,8 @@ def test_tool_calls_pass_through_both_ways(upstream: Upstream, provider: str) ->
     assert sum(1 for d in deltas if d.get("tool_calls")) > 3  # arguments came in pieces
 
 
-def test_openai_parameters_reach_the_upstream_unchanged(upstream: Upstream) -> None:
+@pytest.mark.parametrize("provider", ("openai", "relay"))
+def test_openai_parameters_reach_the_upstream_unchanged(upstream: Upstream, provider: str) -> None:
     params = {
         "temperature": 0.2,
         "top_p": 0.9,
@@ -242,7 +236,7 @@ def test_openai_parameters_reach_the_upstream_unchanged(upstream: Upstream) -> N
         "frequency_penalty": 0.3,
         "logit_bias": {"50256": -100},
     }
-    reply = run(egress.chat(target(upstream), with_body(**params), timeout=5))
+    reply = run(egress.chat(target(upstream, provider), with_body(**params), timeout=5))
 
     sent = upstream.requests[-1].json()
     assert {key: sent.get(key) for key in params} == params
@@ -288,9 +282,10 @@ def test_unknown_body_fields_go_to_the_upstream_as_json_never_to_litellm(
     assert sent["model"] == "stub-model"
 
 
-def test_model_and_stream_in_the_body_are_ignored(upstream: Upstream) -> None:
+@pytest.mark.parametrize("provider", ("openai", "relay"))
+def test_model_and_stream_in_the_body_are_ignored(upstream: Upstream, provider: str) -> None:
     body = with_body(model="gpt-4o", stream=True)
-    reply = run(egress.chat(target(upstream), body, timeout=5))
+    reply = run(egress.chat(target(upstream, provider), body, timeout=5))
 
     assert reply["object"] == "chat.completion"
     sent = upstream.requests[-1].json()
@@ -301,21 +296,31 @@ def test_model_and_stream_in_the_body_are_ignored(upstream: Upstream) -> None:
 # -- credentials ---------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("provider", ("openai", "relay"))
 def test_api_key_comes_from_the_targets_variable(
-    upstream: Upstream, monkeypatch: pytest.MonkeyPatch
+    upstream: Upstream, provider: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("PG_TEST_STUB_KEY", "sk-stub-123")
-    run(egress.chat(target(upstream, api_key_env="PG_TEST_STUB_KEY"), chat_body(), timeout=5))
+    run(
+        egress.chat(
+            target(upstream, provider, api_key_env="PG_TEST_STUB_KEY"), chat_body(), timeout=5
+        )
+    )
 
     assert upstream.requests[-1].header("authorization") == "Bearer sk-stub-123"
 
 
+@pytest.mark.parametrize("provider", ("openai", "relay"))
 def test_a_missing_key_variable_is_a_typed_error_and_nothing_is_sent(
-    upstream: Upstream, monkeypatch: pytest.MonkeyPatch
+    upstream: Upstream, provider: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("PG_TEST_ABSENT_KEY", raising=False)
     with pytest.raises(MissingApiKeyError) as caught:
-        run(egress.chat(target(upstream, api_key_env="PG_TEST_ABSENT_KEY"), chat_body(), timeout=5))
+        run(
+            egress.chat(
+                target(upstream, provider, api_key_env="PG_TEST_ABSENT_KEY"), chat_body(), timeout=5
+            )
+        )
 
     assert caught.value.variable == "PG_TEST_ABSENT_KEY"
     assert "PG_TEST_ABSENT_KEY" in str(caught.value)
@@ -334,7 +339,7 @@ def test_a_target_without_key_variable_never_gets_a_providers_key(
     for provider in PROVIDERS:
         run(egress.chat(target(upstream, provider), chat_body(), timeout=5))
 
-    assert len(upstream.requests) == 2
+    assert len(upstream.requests) == len(PROVIDERS)
     assert b"must-stay-home" not in upstream.all_bytes()
 
 
@@ -381,10 +386,11 @@ def test_retries_on_5xx_then_success(upstream: Upstream, provider: str) -> None:
     assert len(upstream.requests) == 3
 
 
-def test_retries_on_429_honour_a_short_retry_after(upstream: Upstream) -> None:
+@pytest.mark.parametrize("provider", ("openai", "relay"))
+def test_retries_on_429_honour_a_short_retry_after(upstream: Upstream, provider: str) -> None:
     upstream.configure(fail_status=429, fail_times=1, retry_after=0.2)
     started = time.monotonic()
-    run(egress.chat(target(upstream), chat_body(), timeout=5, retries=1, backoff=0.05))
+    run(egress.chat(target(upstream, provider), chat_body(), timeout=5, retries=1, backoff=0.05))
 
     assert len(upstream.requests) == 2
     assert time.monotonic() - started >= 0.2
@@ -401,11 +407,12 @@ def test_retries_are_bounded(upstream: Upstream, provider: str) -> None:
     assert len(upstream.requests) == 3
 
 
+@pytest.mark.parametrize("provider", ("openai", "relay"))
 @pytest.mark.parametrize("status", [400, 401, 404, 422])
-def test_client_errors_are_not_retried(upstream: Upstream, status: int) -> None:
+def test_client_errors_are_not_retried(upstream: Upstream, provider: str, status: int) -> None:
     upstream.configure(fail_status=status)
     with pytest.raises(UpstreamError):
-        run(egress.chat(target(upstream), chat_body(), timeout=5, retries=3, backoff=0))
+        run(egress.chat(target(upstream, provider), chat_body(), timeout=5, retries=3, backoff=0))
 
     assert len(upstream.requests) == 1
 
@@ -434,10 +441,13 @@ def test_timeout_is_504_and_not_retried(upstream: Upstream, provider: str) -> No
     assert len(upstream.requests) == 1
 
 
-def test_a_stream_that_cannot_open_fails_before_the_first_chunk(upstream: Upstream) -> None:
+@pytest.mark.parametrize("provider", ("openai", "relay"))
+def test_a_stream_that_cannot_open_fails_before_the_first_chunk(
+    upstream: Upstream, provider: str
+) -> None:
     upstream.configure(fail_status=503)
     with pytest.raises(UpstreamError) as caught:
-        run(egress.chat_stream(target(upstream), chat_body(), timeout=5))
+        run(egress.chat_stream(target(upstream, provider), chat_body(), timeout=5))
 
     assert caught.value.status == 503
 
@@ -460,11 +470,12 @@ def test_a_stream_that_stalls_fails_with_504(upstream: Upstream, provider: str) 
     assert time.monotonic() - started < 2
 
 
-def test_streams_can_be_closed_early(upstream: Upstream) -> None:
+@pytest.mark.parametrize("provider", ("openai", "relay"))
+def test_streams_can_be_closed_early(upstream: Upstream, provider: str) -> None:
     upstream.configure(chunk_size=1)
 
     async def go() -> dict[str, Any]:
-        stream = await egress.chat_stream(target(upstream), chat_body(), timeout=5)
+        stream = await egress.chat_stream(target(upstream, provider), chat_body(), timeout=5)
         first = await stream.__anext__()
         await stream.aclose()  # type: ignore[attr-defined]
         return first
@@ -476,7 +487,7 @@ def test_streams_can_be_closed_early(upstream: Upstream) -> None:
 
 
 def test_egress_is_the_only_module_that_imports_litellm() -> None:
-    package = Path(egress.__file__).parent
+    package = Path(egress.__file__).parent.parent
     importers = sorted(
         str(path.relative_to(package))
         for path in package.rglob("*.py")
@@ -487,7 +498,7 @@ def test_egress_is_the_only_module_that_imports_litellm() -> None:
             for line in path.read_text(encoding="utf-8").splitlines()
         )
     )
-    assert importers == ["egress.py"]
+    assert importers == ["egress/via_litellm.py"]
 
 
 _OFFLINE_SCRIPT = textwrap.dedent(
@@ -584,7 +595,7 @@ _OFFLINE_SCRIPT = textwrap.dedent(
 
 
 def _shipped_models() -> list[str]:
-    folder = Path(egress.__file__).parent / "defaults" / "models"
+    folder = Path(egress.__file__).parent.parent / "defaults" / "models"
     return sorted(
         {
             entry["litellm_model"]

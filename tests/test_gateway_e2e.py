@@ -1,5 +1,6 @@
-"""The gateway end to end: the real OpenAI SDK → the gateway under uvicorn → litellm → two
-recording stub upstreams on loopback ("remote", a SaaS API; "local", self-hosted).
+"""The gateway end to end: the real OpenAI SDK → the gateway under uvicorn → litellm or the
+OpenAI-compatible relay → two recording stub upstreams on loopback ("remote", a SaaS API;
+"local", self-hosted). Tests marked `EVERY_WAY` run once per way out to the remote stub.
 
 What is asserted is bytes on the wire: what the remote stub received, and what the client got.
 """
@@ -43,6 +44,10 @@ def stack(served: Stack) -> Stack:
     return served.reset()
 
 
+# The remote stub through litellm, and relayed without it (`egress: openai-compatible`).
+EVERY_WAY = pytest.mark.parametrize("remote", ["remote-gpt", "remote-relay"])
+
+
 def leaked(stack: Stack, values: tuple[str, ...] = VALUES) -> list[str]:
     """The values (or their compact, digits-only forms) found in what the remote stub got."""
     sent = stack.remote.all_bytes()
@@ -61,29 +66,36 @@ def user(text: str) -> list[dict[str, Any]]:
 # -- redaction and restoration ---------------------------------------------------------------
 
 
-def test_redacted_for_the_remote_model_and_restored_for_the_client(stack: Stack) -> None:
+@EVERY_WAY
+def test_redacted_for_the_remote_model_and_restored_for_the_client(
+    stack: Stack, remote: str
+) -> None:
     raw = stack.openai().chat.completions.with_raw_response.create(
-        model="remote-gpt", messages=user(PROMPT)
+        model=remote, messages=user(PROMPT)
     )
     reply = raw.parse()
 
     assert reply.choices[0].message.content == PROMPT  # the echo, with originals put back
-    assert reply.model == "remote-gpt"
+    assert reply.model == remote
     assert raw.headers["x-privacy-guard-decision"] == "redact"
     assert raw.headers["x-privacy-guard-request-id"].startswith("pg-")
     assert leaked(stack) == []
     (sent,) = stack.remote.bodies()
+    # litellm sends a dummy key to targets without one; the relay sends none.
+    relayed = stack.remote.requests[0].header("authorization") is None
+    assert relayed == (remote == "remote-relay")
     text = sent["messages"][0]["content"]
     for placeholder in ("<PERSON_1>", "<EMAIL_ADDRESS_1>", "<IBAN_CODE_1>", "<FR_NIR_1>"):
         assert placeholder in text
     assert stack.local.requests == []
 
 
-def test_streamed_reply_is_restored_across_chunk_borders(stack: Stack) -> None:
+@EVERY_WAY
+def test_streamed_reply_is_restored_across_chunk_borders(stack: Stack, remote: str) -> None:
     stack.remote.configure(chunk_size=3)  # every placeholder is cut into pieces
     chunks = list(
         stack.openai().chat.completions.create(
-            model="remote-gpt",
+            model=remote,
             messages=user(PROMPT),
             stream=True,
             stream_options={"include_usage": True},
@@ -92,21 +104,22 @@ def test_streamed_reply_is_restored_across_chunk_borders(stack: Stack) -> None:
 
     text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
     assert text == PROMPT
-    assert all(c.model == "remote-gpt" for c in chunks)
+    assert all(c.model == remote for c in chunks)
     assert chunks[-1].usage is not None
     assert leaked(stack) == []
     # Forwarded as it came, not buffered: many content chunks reached the client.
     assert sum(1 for c in chunks if c.choices and c.choices[0].delta.content) > 20
 
 
-def test_async_client_and_async_stream(stack: Stack) -> None:
+@EVERY_WAY
+def test_async_client_and_async_stream(stack: Stack, remote: str) -> None:
     stack.remote.configure(chunk_size=5)
 
     async def go() -> tuple[str, str]:
         client = stack.async_openai()
-        reply = await client.chat.completions.create(model="remote-gpt", messages=user(PROMPT))
+        reply = await client.chat.completions.create(model=remote, messages=user(PROMPT))
         stream = await client.chat.completions.create(
-            model="remote-gpt", messages=user(PROMPT), stream=True
+            model=remote, messages=user(PROMPT), stream=True
         )
         streamed = "".join([c.choices[0].delta.content or "" async for c in stream if c.choices])
         await client.close()
@@ -155,12 +168,13 @@ def test_one_value_one_placeholder_across_turns_and_tools(stack: Stack) -> None:
     assert json.loads(tool_call.function.arguments) == {"text": f"Thanks. Now tell {NAME}."}
 
 
-def test_streamed_tool_call_arguments_are_restored(stack: Stack) -> None:
+@EVERY_WAY
+def test_streamed_tool_call_arguments_are_restored(stack: Stack, remote: str) -> None:
     stack.remote.configure(mode="tool_calls", reply="", chunk_size=2)
     tools = [{"type": "function", "function": {"name": "note", "parameters": {"type": "object"}}}]
     chunks = list(
         stack.openai().chat.completions.create(
-            model="remote-gpt", messages=user(f"Note: call {NAME}"), tools=tools, stream=True
+            model=remote, messages=user(f"Note: call {NAME}"), tools=tools, stream=True
         )
     )
     arguments = "".join(
@@ -174,30 +188,33 @@ def test_streamed_tool_call_arguments_are_restored(stack: Stack) -> None:
     assert leaked(stack, (NAME,)) == []
 
 
-def test_n_choices_are_each_restored(stack: Stack) -> None:
+@EVERY_WAY
+def test_n_choices_are_each_restored(stack: Stack, remote: str) -> None:
     reply = stack.openai().chat.completions.create(
-        model="remote-gpt", messages=user(f"Hi, {NAME} here"), n=3
+        model=remote, messages=user(f"Hi, {NAME} here"), n=3
     )
     assert [c.message.content for c in reply.choices] == [f"Hi, {NAME} here"] * 3
 
 
-def test_legacy_completions_string_and_list(stack: Stack) -> None:
+@EVERY_WAY
+def test_legacy_completions_string_and_list(stack: Stack, remote: str) -> None:
     client = stack.openai()
-    reply = client.completions.create(model="remote-gpt", prompt=f"Dear {NAME},")
+    reply = client.completions.create(model=remote, prompt=f"Dear {NAME},")
     assert reply.choices[0].text == f"Dear {NAME},"
     stack.remote.configure(chunk_size=2)
     streamed = client.completions.create(
-        model="remote-gpt", prompt=[f"Mail {EMAIL}", " today"], stream=True
+        model=remote, prompt=[f"Mail {EMAIL}", " today"], stream=True
     )
     assert "".join(c.choices[0].text for c in streamed) == f"Mail {EMAIL} today"
     assert leaked(stack, (NAME, EMAIL)) == []
 
 
-def test_embeddings_input_is_redacted(stack: Stack) -> None:
+@EVERY_WAY
+def test_embeddings_input_is_redacted(stack: Stack, remote: str) -> None:
     reply = stack.openai().embeddings.create(
-        model="remote-gpt", input=[f"{NAME} lives at home", "nothing personal"]
+        model=remote, input=[f"{NAME} lives at home", "nothing personal"]
     )
-    assert len(reply.data) == 2 and reply.model == "remote-gpt"
+    assert len(reply.data) == 2 and reply.model == remote
     (sent,) = stack.remote.bodies()
     assert sent["input"] == ["<PERSON_1> lives at home", "nothing personal"]
 
@@ -312,7 +329,7 @@ def test_every_decision_is_recorded_before_egress_with_its_outcome(stack: Stack)
 
 def test_models_lists_what_the_team_may_use(stack: Stack) -> None:
     names = [m.id for m in stack.openai("eng").models.list()]
-    assert names == ["remote-gpt", "local-llama"]
+    assert names == ["remote-gpt", "remote-relay", "local-llama"]
     everything = [m.id for m in stack.openai("plain").models.list()]
     assert {"remote-gpt", "local-llama", "gpt-4o"} <= set(everything)
     assert stack.openai("eng").models.retrieve("local-llama").id == "local-llama"

@@ -180,5 +180,6 @@ def test_a_custom_prefix_and_team_resolver(stack: Stack) -> None:
         assert httpx.post(f"{app.url}/v1/chat/completions").status_code == 404  # the app's
         headers = {"authorization": f"Bearer {KEYS['eng']}"}
         response = httpx.get(f"{app.url}/llm/v1/models", headers=headers)
-        assert [m["id"] for m in response.json()["data"]] == ["remote-gpt", "local-llama"]
+        names = [m["id"] for m in response.json()["data"]]
+        assert names == ["remote-gpt", "remote-relay", "local-llama"]
     assert stack.gateway.audit.decisions[-1].team == "watch"

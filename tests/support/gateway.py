@@ -5,7 +5,8 @@
         client.chat.completions.create(model="remote-gpt", messages=[...])
         stack.remote.all_bytes()                      # what left for the "SaaS" model
 
-The deployment: a catalog with `remote-gpt` (saas-api, at the "remote" stub), `local-llama`
+The deployment: a catalog with `remote-gpt` (saas-api, at the "remote" stub, through litellm),
+`remote-relay` (the same, relayed without litellm: `egress: openai-compatible`), `local-llama`
 (local, at the "local" stub) and `dead-gpt` (nothing listening), and test policies: `default`
 (secrets blocked, everything else redacted for remote models, reroutes go to local-llama); `eng`
 (extends default; the code name Bluebird must stay local); `watch` (monitor mode); `pics`
@@ -50,7 +51,7 @@ rules:
     "eng.yaml": """
 team: eng
 extends: default
-allowed_models: [remote-gpt, local-llama]
+allowed_models: [remote-gpt, remote-relay, local-llama]
 deny_list:
   - entity_type: PROJECT_CODENAME
     terms: [Bluebird]
@@ -99,6 +100,12 @@ models:
     api_base: {remote.base_url}
     access: saas-api
     jurisdiction: US
+  - name: remote-relay
+    litellm_model: openai/stub-model
+    api_base: {remote.base_url}
+    access: saas-api
+    jurisdiction: US
+    egress: openai-compatible
   - name: local-llama
     litellm_model: hosted_vllm/stub-model
     api_base: {local.base_url}

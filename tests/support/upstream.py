@@ -66,6 +66,12 @@ class Behaviour:
     usage: bool = True
     embedding_dimensions: int = 8
     models: tuple[str, ...] = ("stub-model",)
+    # Answer chat requests with these bytes verbatim instead (each piece one write, with
+    # `raw_status` and `raw_content_type`), to see how unusual or malformed replies are handled.
+    raw: tuple[bytes, ...] | None = None
+    raw_status: int = 200
+    raw_content_type: str = "text/event-stream"
+    raw_headers: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,6 +264,11 @@ def _chat_reply(body: dict[str, Any], behaviour: Behaviour) -> tuple[str | None,
     return (behaviour.reply or None), _tool_calls(body, behaviour, text)
 
 
+async def _pieces_of(raw: Sequence[bytes]) -> AsyncIterator[bytes]:
+    for piece in raw:
+        yield piece
+
+
 def _sse(payload: Any) -> bytes:
     data = payload if isinstance(payload, str) else json.dumps(payload)
     return f"data: {data}\n\n".encode()
@@ -307,6 +318,13 @@ class _App:
         behaviour, body, early = await self._begin(request)
         if early is not None:
             return early
+        if behaviour.raw is not None:
+            return StreamingResponse(
+                _pieces_of(behaviour.raw),
+                status_code=behaviour.raw_status,
+                media_type=behaviour.raw_content_type,
+                headers=dict(behaviour.raw_headers),
+            )
         content, tool_calls = _chat_reply(body, behaviour)
         model = str(body.get("model", behaviour.models[0]))
         ident = f"chatcmpl-{uuid.uuid4().hex[:24]}"

@@ -1,4 +1,4 @@
-"""Egress: the one place where a request leaves for a model target, through litellm.
+"""Egress through litellm: how a request leaves for a target whose API is not OpenAI's own.
 
 This is the only module that imports litellm. litellm does several things on its own that a
 privacy gateway must not (seen in litellm 1.110's source and checked by tests/test_egress.py):
@@ -21,10 +21,7 @@ privacy gateway must not (seen in litellm 1.110's source and checked by tests/te
 keyword is never taken from a request body unchecked: a body saying `api_base`, `api_key` or
 `mock_response` must not redirect or fake a call. Known OpenAI parameters are passed as such;
 any other body field goes to the upstream as a JSON field (`extra_body`), never to litellm.
-
-Retries are ours (litellm's and the OpenAI SDK's are set to 0) so that they are counted and
-bounded: only connection failures, 429 and 5xx answers are retried, with a short exponential
-backoff. `timeout` bounds each attempt (and, for streams, the wait for each chunk).
+Retries and error classification are in `common.py`, shared with the OpenAI-compatible relay.
 """
 
 from __future__ import annotations
@@ -34,43 +31,21 @@ import functools
 import importlib
 import logging
 import os
-import random
-import re
-import socket
 import threading
 from collections.abc import AsyncIterator, Callable, Mapping
-from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
-from privacy_guard.errors import MissingApiKeyError, UpstreamError
+from privacy_guard.egress.common import (
+    GRACE,
+    EgressTarget,
+    Endpoint,
+    api_key,
+    classify,
+    upstream_error,
+    with_retries,
+)
 
-__all__ = [
-    "EgressTarget",
-    "chat",
-    "chat_stream",
-    "close",
-    "embeddings",
-    "litellm_object",
-    "load",
-    "text_completion",
-    "text_completion_stream",
-]
-
-
-class EgressTarget(Protocol):
-    """What egress needs of a model target; `privacy_guard.catalog.ModelTarget` is one."""
-
-    @property
-    def name(self) -> str: ...
-
-    @property
-    def litellm_model(self) -> str: ...
-
-    @property
-    def api_base(self) -> str | None: ...
-
-    @property
-    def api_key_env(self) -> str | None: ...
+__all__ = ["close", "litellm_object", "load", "open_stream", "reply"]
 
 
 # -- keeping litellm offline ---------------------------------------------------------------------
@@ -213,6 +188,8 @@ def load() -> None:
 
 async def close() -> None:
     """Close the HTTP sessions litellm keeps open (call at shutdown, on the serving loop)."""
+    if _load.cache_info().currsize == 0:
+        return  # never loaded: nothing open, and no reason to import it now
     litellm = _load()
     closer = getattr(litellm, "close_litellm_async_clients", None)
     if closer is not None:
@@ -288,9 +265,6 @@ _OURS = frozenset({"model", "stream"})
 # OPENAI_API_KEY & co. and hand a provider's key to a local server. Local servers ignore it.
 _NO_KEY = "privacy-guard-no-key"
 
-# How long past `timeout` our own deadline waits for litellm's to fire first.
-_GRACE = 1.0
-
 
 def _split_body(body: Mapping[str, Any], known: frozenset[str]) -> dict[str, Any]:
     kwargs: dict[str, Any] = {}
@@ -308,13 +282,7 @@ def _split_body(body: Mapping[str, Any], known: frozenset[str]) -> dict[str, Any
 
 
 def _credentials(target: EgressTarget) -> dict[str, Any]:
-    if target.api_key_env:
-        key = os.environ.get(target.api_key_env)
-        if not key:
-            raise MissingApiKeyError(target.name, target.api_key_env)
-    else:
-        key = _NO_KEY
-    found: dict[str, Any] = {"model": target.litellm_model, "api_key": key}
+    found: dict[str, Any] = {"model": target.litellm_model, "api_key": api_key(target) or _NO_KEY}
     if target.api_base:
         found["api_base"] = target.api_base
     return found
@@ -333,170 +301,6 @@ def _call_kwargs(
     }
 
 
-# -- errors --------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class _Failure:
-    status: int
-    kind: str
-    retryable: bool
-    code: str | None = None
-    retry_after: float | None = None
-
-
-def _types(module: str, *names: str) -> tuple[type[BaseException], ...]:
-    try:
-        found = importlib.import_module(module)
-    except ImportError:
-        return ()
-    return tuple(getattr(found, name) for name in names if hasattr(found, name))
-
-
-@functools.cache
-def _exception_types() -> tuple[tuple[type[BaseException], ...], ...]:
-    """(timeouts, connection failures, HTTP status errors, openai status errors)."""
-    timeouts = (
-        TimeoutError,  # also asyncio's, aiohttp's ServerTimeoutError and socket.timeout
-        *_types("httpx", "TimeoutException"),
-        *_types("httpx2", "TimeoutException"),  # the OpenAI SDK's HTTP client
-        *_types("openai", "APITimeoutError"),  # litellm.Timeout is one
-    )
-    connection = (
-        ConnectionError,  # refused, reset, aborted
-        socket.gaierror,  # the target's name does not resolve
-        *_types("httpx", "NetworkError", "RemoteProtocolError", "ProxyError"),
-        *_types("httpx2", "NetworkError", "RemoteProtocolError", "ProxyError"),
-        *_types("aiohttp", "ClientConnectionError"),
-        *_types("openai", "APIConnectionError"),
-    )
-    status = (*_types("httpx", "HTTPStatusError"), *_types("httpx2", "HTTPStatusError"))
-    openai_status = _types("openai", "APIStatusError")
-    return timeouts, connection, status, openai_status
-
-
-def _chain(error: BaseException) -> list[BaseException]:
-    seen: list[BaseException] = []
-    current: BaseException | None = error
-    while current is not None and len(seen) < 32 and all(current is not s for s in seen):
-        seen.append(current)
-        current = current.__cause__ or current.__context__
-    return seen
-
-
-_CODE = re.compile(r"[A-Za-z0-9_.\-]{1,64}")
-
-
-def _plain_code(value: object) -> str | None:
-    # Only identifier-like codes: a provider's free-text message can quote the prompt.
-    return value if isinstance(value, str) and _CODE.fullmatch(value) else None
-
-
-def _response_details(response: Any) -> tuple[str | None, float | None]:
-    code: str | None = None
-    retry_after: float | None = None
-    try:
-        raw = response.headers.get("retry-after")
-        retry_after = float(raw) if raw is not None else None
-    except (AttributeError, TypeError, ValueError):
-        retry_after = None
-    try:
-        payload = response.json()
-        error = payload.get("error") if isinstance(payload, dict) else None
-        if isinstance(error, dict):
-            code = _plain_code(error.get("code")) or _plain_code(error.get("type"))
-    except Exception:  # an unread stream, not JSON, ...: no code then
-        code = None
-    return code, retry_after
-
-
-def _classify(error: BaseException) -> _Failure:
-    """What went wrong, from the whole exception chain: litellm reports a refused connection as
-    an InternalServerError with status 500, so its own class and status are not enough."""
-    timeouts, connection, status_errors, openai_status = _exception_types()
-    chain = _chain(error)
-    if any(isinstance(e, timeouts) for e in chain):
-        return _Failure(504, "timeout", retryable=False)
-    for e in chain:
-        if isinstance(e, status_errors):
-            response = e.response  # type: ignore[attr-defined]
-            code, retry_after = _response_details(response)
-            return _http_failure(int(response.status_code), code, retry_after)
-        # The OpenAI SDK's own status errors carry the upstream's status; litellm subclasses
-        # them with statuses of its own making, so only the SDK's classes count here.
-        if isinstance(e, openai_status) and not _from_litellm(e):
-            code, retry_after = _response_details(getattr(e, "response", None))
-            code = code or _plain_code(getattr(e, "code", None))
-            return _http_failure(int(e.status_code), code, retry_after)  # type: ignore[attr-defined]
-    # litellm.APIConnectionError subclasses the SDK's but is litellm's catch-all for any
-    # exception (a bug parsing a reply, say): a connection failure shows deeper in the chain.
-    if any(isinstance(e, connection) and not _from_litellm(e) for e in chain):
-        return _Failure(502, "connection", retryable=True)
-    # A litellm error with no upstream answer behind it: its own validation (400 for an
-    # unsupported parameter, ...), or APIConnectionError, its catch-all for anything else.
-    status = getattr(error, "status_code", None)
-    kind = type(error).__name__
-    if isinstance(status, int) and 400 <= status < 500:
-        return _Failure(status, kind, retryable=status == 429)
-    return _Failure(502, kind, retryable=False)
-
-
-def _from_litellm(error: BaseException) -> bool:
-    return type(error).__module__.split(".")[0] == "litellm"
-
-
-def _http_failure(status: int, code: str | None, retry_after: float | None) -> _Failure:
-    retryable = status == 429 or status >= 500
-    if not 400 <= status < 600:
-        status = 502  # an "error" that is not one: the answer is unusable
-    return _Failure(status, "http", retryable=retryable, code=code, retry_after=retry_after)
-
-
-def _upstream_error(target: EgressTarget, failure: _Failure, attempts: int) -> UpstreamError:
-    return UpstreamError(
-        target.name,
-        failure.status,
-        failure.kind,
-        code=failure.code,
-        retryable=failure.retryable,
-        attempts=attempts,
-    )
-
-
-# -- calls ---------------------------------------------------------------------------------------
-
-
-def _delay(attempt: int, backoff: float, retry_after: float | None) -> float:
-    ceiling = backoff * 8
-    delay = min(ceiling, backoff * 2**attempt) * random.uniform(0.5, 1.0)
-    if retry_after is not None:
-        delay = max(delay, min(retry_after, ceiling))
-    return delay
-
-
-async def _with_retries(
-    target: EgressTarget,
-    attempt_once: Callable[[], Any],
-    *,
-    timeout: float,
-    retries: int,
-    backoff: float,
-) -> Any:
-    """Run `attempt_once` (a coroutine factory) until it succeeds or may not be retried."""
-    attempts = 0
-    while True:
-        attempts += 1
-        try:
-            async with asyncio.timeout(timeout + _GRACE):
-                return await attempt_once()
-        except Exception as error:
-            failure = _classify(error)
-        if not failure.retryable or attempts > retries:
-            # `from None`: the chain holds litellm's messages, which may quote the prompt.
-            raise _upstream_error(target, failure, attempts) from None
-        await asyncio.sleep(_delay(attempts - 1, backoff, failure.retry_after))
-
-
 async def _stream(target: EgressTarget, source: Any, timeout: float) -> AsyncIterator[Any]:
     """Chunks of an opened litellm stream; failures become UpstreamError (never retried: part
     of the answer may already be on its way to the client)."""
@@ -504,12 +308,12 @@ async def _stream(target: EgressTarget, source: Any, timeout: float) -> AsyncIte
     try:
         while True:
             try:
-                async with asyncio.timeout(timeout + _GRACE):
+                async with asyncio.timeout(timeout + GRACE):
                     chunk = await iterator.__anext__()
             except StopAsyncIteration:
                 return
             except Exception as error:
-                raise _upstream_error(target, _classify(error), 1) from None
+                raise upstream_error(target, classify(error), 1) from None
             yield chunk
     finally:
         await _close_stream(source)
@@ -559,105 +363,61 @@ def _openai_dict(response: Any, *, text: bool = False) -> dict[str, Any]:
     return shaped
 
 
+# The litellm function and the body fields it takes as keywords, per endpoint.
+_CALLS: Mapping[Endpoint, tuple[str, frozenset[str]]] = {
+    Endpoint.CHAT: ("acompletion", _CHAT_PARAMS),
+    Endpoint.COMPLETIONS: ("atext_completion", _COMPLETION_PARAMS),
+    Endpoint.EMBEDDINGS: ("aembedding", _EMBEDDING_PARAMS),
+}
+
+
 async def _call(
     target: EgressTarget,
     body: Mapping[str, Any],
-    params: frozenset[str],
-    function: str,
+    endpoint: Endpoint,
     stream: bool,
     timeout: float,
     retries: int,
     backoff: float,
 ) -> Any:
-    """One litellm call (`acompletion`, `atext_completion`, `aembedding`), retried as configured."""
+    """One litellm call, retried as configured."""
     litellm = _load()
+    function, params = _CALLS[endpoint]
     kwargs = _call_kwargs(target, body, params, timeout)
     if stream:
         kwargs["stream"] = True
     call = getattr(litellm, function)
-    return await _with_retries(
+    return await with_retries(
         target, lambda: call(**kwargs), timeout=timeout, retries=retries, backoff=backoff
     )
 
 
-async def chat(
+async def reply(
     target: EgressTarget,
     body: Mapping[str, Any],
+    endpoint: Endpoint,
     *,
     timeout: float,
-    retries: int = 0,
-    backoff: float = 0.25,
+    retries: int,
+    backoff: float,
 ) -> dict[str, Any]:
-    """POST /v1/chat/completions to `target`; the OpenAI-shaped reply (its `model` is whatever
-    the upstream said: the gateway sets the catalog name)."""
-    response = await _call(
-        target, body, _CHAT_PARAMS, "acompletion", False, timeout, retries, backoff
-    )
-    return _openai_dict(response)
+    """The whole reply, as an OpenAI-shaped dict."""
+    response = await _call(target, body, endpoint, False, timeout, retries, backoff)
+    return _openai_dict(response, text=endpoint is Endpoint.COMPLETIONS)
 
 
-async def chat_stream(
+async def open_stream(
     target: EgressTarget,
     body: Mapping[str, Any],
+    endpoint: Endpoint,
     *,
     timeout: float,
-    retries: int = 0,
-    backoff: float = 0.25,
+    retries: int,
+    backoff: float,
 ) -> AsyncIterator[dict[str, Any]]:
-    """Open a streamed chat completion; the chunks, as OpenAI-shaped dicts.
-
-    The request is made (and retried) before this returns, so an upstream that refuses raises
-    UpstreamError here, while the gateway can still answer with an error status. A failure
-    later, mid-stream, raises from the iterator. Close the iterator (`aclose()`) when the client
-    goes away, to release the upstream connection.
-    """
-    source = await _call(target, body, _CHAT_PARAMS, "acompletion", True, timeout, retries, backoff)
-    return _dicts(_stream(target, source, timeout), text=False)
-
-
-async def text_completion(
-    target: EgressTarget,
-    body: Mapping[str, Any],
-    *,
-    timeout: float,
-    retries: int = 0,
-    backoff: float = 0.25,
-) -> dict[str, Any]:
-    """POST /v1/completions to `target`; the OpenAI-shaped reply."""
-    response = await _call(
-        target, body, _COMPLETION_PARAMS, "atext_completion", False, timeout, retries, backoff
-    )
-    return _openai_dict(response, text=True)
-
-
-async def text_completion_stream(
-    target: EgressTarget,
-    body: Mapping[str, Any],
-    *,
-    timeout: float,
-    retries: int = 0,
-    backoff: float = 0.25,
-) -> AsyncIterator[dict[str, Any]]:
-    """Open a streamed text completion (see `chat_stream`)."""
-    source = await _call(
-        target, body, _COMPLETION_PARAMS, "atext_completion", True, timeout, retries, backoff
-    )
-    return _dicts(_stream(target, source, timeout), text=True)
-
-
-async def embeddings(
-    target: EgressTarget,
-    body: Mapping[str, Any],
-    *,
-    timeout: float,
-    retries: int = 0,
-    backoff: float = 0.25,
-) -> dict[str, Any]:
-    """POST /v1/embeddings to `target`; the OpenAI-shaped reply."""
-    response = await _call(
-        target, body, _EMBEDDING_PARAMS, "aembedding", False, timeout, retries, backoff
-    )
-    return _openai_dict(response)
+    """The chunks of a stream opened (and retried) before this returns, as OpenAI-shaped dicts."""
+    source = await _call(target, body, endpoint, True, timeout, retries, backoff)
+    return _dicts(_stream(target, source, timeout), text=endpoint is Endpoint.COMPLETIONS)
 
 
 async def _dicts(chunks: AsyncIterator[Any], *, text: bool) -> AsyncIterator[dict[str, Any]]:
