@@ -192,3 +192,34 @@ def test_detectors_of_different_teams_share_one_copy_of_each_pipeline(detector: 
     assert other.fingerprint != detector.fingerprint
     assert other._ner.pipeline("en") is detector._ner.pipeline("en")
     assert other._ner.pipeline("fr") is detector._ner.pipeline("fr")
+
+
+_LAZY_SET_UP_PROBE = """
+import functools, importlib, json, pkgutil
+import privacy_guard.detect.recognizers as package
+from privacy_guard import Detector
+
+Detector().warm_up()
+empty = []
+for info in pkgutil.iter_modules(package.__path__):
+    module = importlib.import_module(f"{package.__name__}.{info.name}")
+    for name, value in vars(module).items():
+        if callable(getattr(value, "cache_info", None)) and value.cache_info().currsize == 0:
+            empty.append(f"{info.name}.{name}")
+print(json.dumps(empty))
+"""
+
+
+def test_warm_up_sets_up_every_recognizer_so_first_requests_do_not() -> None:
+    # The recognizers build their word lists and trie regexes on first use (~250 ms); when the
+    # first requests after start-up arrive together, each in its own thread, each did it again
+    # (16 at once stalled for ~3 s). A fresh interpreter: other tests have filled these caches.
+    import json
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", _LAZY_SET_UP_PROBE], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout) == []
