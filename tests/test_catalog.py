@@ -29,6 +29,9 @@ def test_shipped_catalog_covers_the_usual_providers_and_self_hosted_targets() ->
     assert local == {"ollama-llama3", "vllm-llama3", "llamacpp-local"}
     # Every remote target names where its key comes from; local ones need none.
     assert all(t.api_key_env for t in catalog if not t.is_local)
+    # Servers whose API is OpenAI's own are relayed; the others go through litellm.
+    relayed = {t.name for t in catalog if t.egress is Egress.OPENAI_COMPATIBLE}
+    assert relayed == {"gpt-4o", "gpt-4o-mini", "vllm-llama3", "llamacpp-local"}
 
 
 def test_access_classes_starting_with_local_are_the_only_local_ones() -> None:
