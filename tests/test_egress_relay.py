@@ -6,8 +6,10 @@ out (statuses, retries, timeouts, keys, early close) is tested over every way in
 from __future__ import annotations
 
 import json
+import socketserver
+import threading
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from faker import Faker
@@ -231,3 +233,42 @@ def test_a_redirect_is_not_followed(upstream: Upstream) -> None:
 
         assert caught.value.status == 502  # a redirect is no answer
         assert elsewhere.requests == []
+
+
+class _Proxy(socketserver.StreamRequestHandler):
+    """Answers any one request with a chat completion, keeping its request line: a forward proxy
+    receives the whole target URL there."""
+
+    lines: ClassVar[list[str]] = []
+
+    def handle(self) -> None:
+        self.lines.append(self.rfile.readline().decode("latin-1").strip())
+        length = 0
+        while (header := self.rfile.readline().strip()) != b"":
+            name, _, value = header.decode("latin-1").partition(":")
+            if name.lower() == "content-length":
+                length = int(value)
+        self.rfile.read(length)
+        reply = json.dumps({"object": "chat.completion", "choices": []}).encode()
+        head = f"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {len(reply)}"
+        self.wfile.write(head.encode() + b"\r\nconnection: close\r\n\r\n" + reply)
+
+
+def test_the_proxy_variables_are_honoured(monkeypatch: pytest.MonkeyPatch) -> None:
+    # As litellm does: a deployment that reaches providers through a proxy sets HTTPS_PROXY.
+    # The target's host does not resolve; the session's socket guard fails any connection to it.
+    with socketserver.TCPServer(("127.0.0.1", 0), _Proxy) as proxy:
+        threading.Thread(target=proxy.handle_request, daemon=True).start()
+        monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{proxy.server_address[1]}")
+        far = ModelTarget(
+            name="far",
+            litellm_model="openai/stub-model",
+            access=Access.SAAS_API,
+            jurisdiction="US",
+            api_base="http://models.example.invalid/v1",
+            egress=Egress.OPENAI_COMPATIBLE,
+        )
+        reply = run(egress.chat(far, body(), timeout=5))
+
+    assert reply["object"] == "chat.completion"
+    assert _Proxy.lines == ["POST http://models.example.invalid/v1/chat/completions HTTP/1.1"]

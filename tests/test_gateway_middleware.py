@@ -92,24 +92,23 @@ def test_completion_without_a_team_key_is_refused(stack: Stack) -> None:
     assert stack.remote.requests == [] and stack.local.requests == []
 
 
-def test_completion_outside_a_request_needs_a_binding(stack: Stack) -> None:
+@pytest.mark.parametrize("remote", ["remote-gpt", "remote-relay"])
+def test_completion_outside_a_request_needs_a_binding(stack: Stack, remote: str) -> None:
     with pytest.raises(NotBoundError):
-        privacy_guard.completion(model="remote-gpt", messages=[{"role": "user", "content": "hi"}])
+        privacy_guard.completion(model=remote, messages=[{"role": "user", "content": "hi"}])
     with privacy_guard.bind(stack.gateway, "eng"):
         reply = privacy_guard.completion(
-            model="remote-gpt", messages=[{"role": "user", "content": f"I am {NAME}"}]
+            model=remote, messages=[{"role": "user", "content": f"I am {NAME}"}]
         )
         assert reply.choices[0].message.content == f"I am {NAME}"
         chunks = privacy_guard.completion(
-            model="remote-gpt", messages=[{"role": "user", "content": f"I am {NAME}"}], stream=True
+            model=remote, messages=[{"role": "user", "content": f"I am {NAME}"}], stream=True
         )
         assert "".join(c.choices[0].delta.content or "" for c in chunks if c.choices) == (
             f"I am {NAME}"
         )
         with pytest.raises(PolicyViolation):
-            privacy_guard.completion(
-                model="remote-gpt", messages=[{"role": "user", "content": SECRET}]
-            )
+            privacy_guard.completion(model=remote, messages=[{"role": "user", "content": SECRET}])
     assert NAME.encode() not in stack.remote.all_bytes()
 
 
