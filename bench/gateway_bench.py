@@ -1,11 +1,13 @@
 """Benchmark the gateway against the same stub upstream called directly, in one run.
 
-Three processes on loopback: a stub OpenAI-compatible upstream (tests/support/upstream.py, echo
-mode, in a child process), the gateway (`privacy-guard serve`, a child process, with two catalog
-entries for the stub, one per way out: `bench-litellm` through litellm and `bench-relay` with
-`egress: openai-compatible`; and the shipped default policy, so prompts with personal data are
-redacted and restored), and this process as the client (httpx). Every number is printed next to
-the same measurement taken directly against the stub, and for both ways out.
+Four processes on loopback: two stub OpenAI-compatible upstreams (tests/support/upstream.py,
+echo mode, in child processes; one streams as fast as it can, one paced like a fast model), the
+gateway (`privacy-guard serve`, a child process, with the shipped default policy, so prompts with
+personal data are redacted and restored) and this process as the client (httpx). The gateway's
+catalog reaches each stub three ways (`WAYS`): relayed (`egress: openai-compatible`), through
+litellm's `openai/` provider (the OpenAI SDK inside litellm), and through litellm's
+`hosted_vllm/` provider (litellm's own HTTP handler, the one Mistral, vLLM and others use).
+Every number is printed next to the same measurement taken directly against the stub.
 
 * **Added latency**: p50 / p99 of sequential non-streamed chat requests, ~200-character, 1 KB and
   2 KB prompts with names, e-mails and phone numbers, every prompt distinct (no detection cache
@@ -46,7 +48,17 @@ ROOT = Path(__file__).resolve().parent.parent
 KEY = "sk-bench-0123456789abcdef"
 # The two ways out of the gateway, each a catalog entry at the stub (and, suffixed `-paced`, at
 # the paced stub).
-WAYS = {"litellm": "bench-litellm", "openai-compatible": "bench-relay"}
+WAYS = {
+    "relay": "bench-relay",  # egress: openai-compatible
+    "litellm/openai-sdk": "bench-litellm",  # openai/: litellm through the OpenAI SDK
+    "litellm/http": "bench-litellm-http",  # hosted_vllm/: litellm's own HTTP handler (Mistral, ...)
+}
+# Catalog name → (litellm_model, egress).
+ENTRIES = {
+    "bench-relay": ("openai/stub-model", "openai-compatible"),
+    "bench-litellm": ("openai/stub-model", "litellm"),
+    "bench-litellm-http": ("hosted_vllm/stub-model", "litellm"),
+}
 # The paced stub streams 16 characters every 2 ms (8,000 characters/s, faster than any hosted
 # model streams): the gateway is then idle between chunks, as it is in front of a real model.
 PACED_DELAY = 0.002
@@ -122,9 +134,9 @@ def run_stub(paced: bool) -> None:
 def write_config(folder: Path, stub_url: str, paced_url: str) -> Path:
     (folder / "models").mkdir()
     entries = "".join(
-        f"  - name: {model}{suffix}\n    litellm_model: openai/stub-model\n    api_base: {url}\n"
-        f"    access: saas-api\n    jurisdiction: bench\n    egress: {way}\n"
-        for way, model in WAYS.items()
+        f"  - name: {model}{suffix}\n    litellm_model: {litellm_model}\n    api_base: {url}\n"
+        f"    access: saas-api\n    jurisdiction: bench\n    egress: {egress}\n"
+        for model, (litellm_model, egress) in ENTRIES.items()
         for suffix, url in (("", stub_url), ("-paced", paced_url))
     )
     (folder / "models" / "bench.yaml").write_text(f"models:\n{entries}", encoding="utf-8")
@@ -304,7 +316,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 results["ttft_1024_full_speed"] = first_tokens(
                     client, direct_url, gateway_url, count, paced=False
                 )
-                turns = conversation(client, gateway_url, 20, WAYS["openai-compatible"])
+                turns = conversation(client, gateway_url, 20, WAYS["relay"])
                 first, last = turns[0][0], turns[-1][0]
                 results["conversation"] = {
                     "detect_ms": [d for d, _ in turns],
@@ -343,7 +355,7 @@ def latencies(
     """Added latency per prompt size and way out, every prompt distinct."""
     print(f"non-streamed, added latency (ms){'direct p50':>13}{'p99':>8}", end="")
     for way in WAYS:
-        print(f"{way + ' p50':>22}{'p99':>8}", end="")
+        print(f"{way + ' p50':>24}{'p99':>8}", end="")
     print()
     found: dict[str, Any] = {}
     for size in (200, 1024, 2048):
@@ -365,7 +377,7 @@ def latencies(
             )
             row[way] = {"gateway_p50": percentile(via, 50), "gateway_p99": percentile(via, 99)}
             row[way]["added_p50"], row[way]["added_p99"] = added
-            line += f"{added[0]:>22.2f}{added[1]:>8.2f}"
+            line += f"{added[0]:>24.2f}{added[1]:>8.2f}"
         found[f"latency_{size}"] = row
         print(line)
     print("  targets: added p50 <= 8 ms for short prompts, <= 15 ms at 1 KB")
