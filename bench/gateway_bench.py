@@ -126,7 +126,7 @@ def run_stub(paced: bool) -> None:
     from tests.support.upstream import running_upstream
 
     pacing = {"chunk_delay": PACED_DELAY, "chunk_size": PACED_SIZE} if paced else {}
-    with running_upstream("bench-stub", usage=False, **pacing) as upstream:
+    with running_upstream("bench-stub", usage=False, record=False, **pacing) as upstream:
         print(upstream.base_url, flush=True)
         sys.stdin.read()  # until the parent closes it
 

@@ -66,6 +66,9 @@ class Behaviour:
     usage: bool = True
     embedding_dimensions: int = 8
     models: tuple[str, ...] = ("stub-model",)
+    # Keep every request for the test to read (off for benchmarks: tens of thousands of kept
+    # requests make the stub's own garbage collections ever longer).
+    record: bool = True
     # Answer chat requests with these bytes verbatim instead (each piece one write, with
     # `raw_status` and `raw_content_type`), to see how unusual or malformed replies are handled.
     raw: tuple[bytes, ...] | None = None
@@ -154,7 +157,8 @@ class Upstream:
 
     def _record(self, request: RecordedRequest) -> Behaviour:
         with self._lock:
-            self.requests.append(request)
+            if self.behaviour.record:
+                self.requests.append(request)
             return self.behaviour
 
     async def _pause(self, seconds: float) -> None:
