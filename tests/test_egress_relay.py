@@ -272,3 +272,27 @@ def test_the_proxy_variables_are_honoured(monkeypatch: pytest.MonkeyPatch) -> No
 
     assert reply["object"] == "chat.completion"
     assert _Proxy.lines == ["POST http://models.example.invalid/v1/chat/completions HTTP/1.1"]
+
+
+def test_a_whole_reply_to_a_stream_request_becomes_one_chunk(upstream: Upstream) -> None:
+    # Some servers ignore `stream` and answer with the whole reply as JSON.
+    call = {"id": "t1", "type": "function", "function": {"name": "note", "arguments": "{}"}}
+    message = {"role": "assistant", "content": "Hi <PERSON_1>", "tool_calls": [call]}
+    whole = {
+        "id": "w1",
+        "object": "chat.completion",
+        "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": 3, "completion_tokens": 2, "total_tokens": 5},
+    }
+    upstream.configure(raw=(json.dumps(whole).encode(),), raw_content_type="application/json")
+
+    async def go() -> list[dict[str, Any]]:
+        return await collect(await egress.chat_stream(target(upstream), body(), timeout=5))
+
+    (only,) = run(go())
+    assert only["object"] == "chat.completion.chunk"
+    (choice,) = only["choices"]
+    assert choice["delta"]["content"] == "Hi <PERSON_1>"
+    assert choice["delta"]["tool_calls"] == [{**call, "index": 0}]
+    assert choice["finish_reason"] == "stop"
+    assert only["usage"]["total_tokens"] == 5

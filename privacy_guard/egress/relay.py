@@ -212,6 +212,31 @@ async def _sse_data(lines: AsyncIterator[str]) -> AsyncIterator[str]:
         yield "\n".join(data)
 
 
+async def _whole(response: httpx.Response) -> AsyncIterator[str]:
+    """A server that ignores `stream` and answers with the whole reply (some do): the reply as
+    one chunk, in the shape a stream has."""
+    reply = _object(await response.aread())
+    choices = []
+    for choice in reply.get("choices", []):
+        if not isinstance(choice, dict) or not isinstance(choice.get("message", {}), dict):
+            raise Failed(_INVALID)
+        shaped = {key: value for key, value in choice.items() if key != "message"}
+        if "message" in choice:
+            delta = dict(choice["message"])
+            calls = delta.get("tool_calls")
+            if isinstance(calls, list):  # streamed tool calls carry their position
+                delta["tool_calls"] = [
+                    {**call, "index": index} if isinstance(call, dict) else call
+                    for index, call in enumerate(calls)
+                ]
+            shaped["delta"] = delta
+        choices.append(shaped)
+    chunk = {**reply, "choices": choices}
+    if chunk.get("object") == "chat.completion":
+        chunk["object"] = "chat.completion.chunk"
+    yield json.dumps(chunk)
+
+
 class _Chunks:
     """The chunks of one open stream. Failures mid-stream raise UpstreamError (never retried:
     part of the answer may already be on its way to the client); `aclose()` releases the
@@ -221,7 +246,8 @@ class _Chunks:
         self._target = target
         self._response = response
         self._timeout = timeout
-        self._events = _sse_data(response.aiter_lines())
+        streamed = response.headers.get("content-type", "").startswith("text/event-stream")
+        self._events = _sse_data(response.aiter_lines()) if streamed else _whole(response)
         self._closed = False
 
     def __aiter__(self) -> _Chunks:
