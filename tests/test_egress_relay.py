@@ -235,6 +235,18 @@ def test_a_redirect_is_not_followed(upstream: Upstream) -> None:
         assert elsewhere.requests == []
 
 
+def _read_request(rfile: Any) -> str:
+    """Read one HTTP request off a raw connection; its request line."""
+    line = rfile.readline().decode("latin-1").strip()
+    length = 0
+    while (header := rfile.readline().strip()) != b"":
+        name, _, value = header.decode("latin-1").partition(":")
+        if name.lower() == "content-length":
+            length = int(value)
+    rfile.read(length)
+    return str(line)
+
+
 class _Proxy(socketserver.StreamRequestHandler):
     """Answers any one request with a chat completion, keeping its request line: a forward proxy
     receives the whole target URL there."""
@@ -242,16 +254,45 @@ class _Proxy(socketserver.StreamRequestHandler):
     lines: ClassVar[list[str]] = []
 
     def handle(self) -> None:
-        self.lines.append(self.rfile.readline().decode("latin-1").strip())
-        length = 0
-        while (header := self.rfile.readline().strip()) != b"":
-            name, _, value = header.decode("latin-1").partition(":")
-            if name.lower() == "content-length":
-                length = int(value)
-        self.rfile.read(length)
+        self.lines.append(_read_request(self.rfile))
         reply = json.dumps({"object": "chat.completion", "choices": []}).encode()
         head = f"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {len(reply)}"
         self.wfile.write(head.encode() + b"\r\nconnection: close\r\n\r\n" + reply)
+
+
+class _Dropper(socketserver.StreamRequestHandler):
+    """Starts a stream, sends one event, and closes the connection in the middle of it."""
+
+    def handle(self) -> None:
+        _read_request(self.rfile)
+        head = b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n"
+        self.wfile.write(head + b"transfer-encoding: chunked\r\n\r\n")
+        event = sse(chunk({"content": "par"}))
+        self.wfile.write(f"{len(event):x}\r\n".encode() + event + b"\r\n")
+
+
+def test_a_connection_lost_mid_stream_fails_it_with_502() -> None:
+    got: list[dict[str, Any]] = []
+    with socketserver.TCPServer(("127.0.0.1", 0), _Dropper) as dropper:
+        threading.Thread(target=dropper.handle_request, daemon=True).start()
+        dropping = ModelTarget(
+            name="dropping",
+            litellm_model="openai/stub-model",
+            access=Access.LOCAL,
+            jurisdiction="self-hosted",
+            api_base=f"http://127.0.0.1:{dropper.server_address[1]}/v1",
+            egress=Egress.OPENAI_COMPATIBLE,
+        )
+
+        async def go() -> None:
+            async for item in await egress.chat_stream(dropping, body(), timeout=5):
+                got.append(item)
+
+        with pytest.raises(UpstreamError) as caught:
+            run(go())
+
+    assert [c["choices"][0]["delta"]["content"] for c in got] == ["par"]
+    assert (caught.value.status, caught.value.kind) == (502, "connection")
 
 
 def test_the_proxy_variables_are_honoured(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -36,6 +36,10 @@ def stack(served: Stack, monkeypatch: pytest.MonkeyPatch) -> Stack:
     return served.reset()
 
 
+# The remote stub through litellm, and relayed without it (`egress: openai-compatible`).
+EVERY_WAY = pytest.mark.parametrize("remote", ["remote-gpt", "remote-relay"])
+
+
 def post(
     stack: Stack,
     content: bytes | str,
@@ -291,10 +295,11 @@ def test_a_broken_policy_fails_closed(stack: Stack, monkeypatch: pytest.MonkeyPa
 # -- upstream failures -------------------------------------------------------------------------
 
 
+@EVERY_WAY
 @pytest.mark.parametrize("status", [400, 429, 500, 503])
-def test_upstream_errors_keep_their_status(stack: Stack, status: int) -> None:
+def test_upstream_errors_keep_their_status(stack: Stack, status: int, remote: str) -> None:
     stack.remote.configure(fail_status=status, error_quotes_prompt=True)
-    response = post(stack, chat())
+    response = post(stack, chat(model=remote))
     assert response.status_code == status
     error = error_of(response)
     assert error["type"] == "upstream_error" and error["code"] == "upstream_http"
@@ -308,47 +313,55 @@ def test_refused_connection_is_502(stack: Stack) -> None:
     assert error_of(response)["code"] == "upstream_connection"
 
 
-def test_upstream_timeout_is_504(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> None:
+@EVERY_WAY
+def test_upstream_timeout_is_504(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch, remote: str
+) -> None:
     monkeypatch.setattr(
         stack.gateway, "settings", replace(stack.gateway.settings, upstream_timeout=0.3)
     )
     stack.remote.configure(delay=3)
     started = time.monotonic()
-    response = post(stack, chat())
+    response = post(stack, chat(model=remote))
     assert response.status_code == 504 and time.monotonic() - started < 2.5
     assert error_of(response)["code"] == "upstream_timeout"
 
 
-def test_retries_are_configurable(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> None:
+@EVERY_WAY
+def test_retries_are_configurable(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch, remote: str
+) -> None:
     monkeypatch.setattr(
         stack.gateway,
         "settings",
         replace(stack.gateway.settings, upstream_retries=2, upstream_backoff=0.01),
     )
     stack.remote.configure(fail_status=503, fail_times=2)
-    assert post(stack, chat()).status_code == 200
+    assert post(stack, chat(model=remote)).status_code == 200
     assert len(stack.remote.requests) == 3
 
 
-def test_a_stream_that_fails_to_open_is_an_http_error(stack: Stack) -> None:
+@EVERY_WAY
+def test_a_stream_that_fails_to_open_is_an_http_error(stack: Stack, remote: str) -> None:
     stack.remote.configure(fail_status=500)
     with pytest.raises(openai.InternalServerError):
         list(
             stack.openai().chat.completions.create(
-                model="remote-gpt", messages=[{"role": "user", "content": "hi"}], stream=True
+                model=remote, messages=[{"role": "user", "content": "hi"}], stream=True
             )
         )
 
 
+@EVERY_WAY
 def test_a_stream_that_stalls_ends_with_an_error_event(
-    stack: Stack, monkeypatch: pytest.MonkeyPatch
+    stack: Stack, monkeypatch: pytest.MonkeyPatch, remote: str
 ) -> None:
     monkeypatch.setattr(
         stack.gateway, "settings", replace(stack.gateway.settings, upstream_timeout=0.3)
     )
     stack.remote.configure(chunk_delay=2)
     stream = stack.openai().chat.completions.create(
-        model="remote-gpt", messages=[{"role": "user", "content": "hello there"}], stream=True
+        model=remote, messages=[{"role": "user", "content": "hello there"}], stream=True
     )
     with pytest.raises(openai.APIError) as caught:
         list(stream)
@@ -399,9 +412,12 @@ def test_logs_are_json_and_carry_no_prompt_text(
         assert value not in everything
 
 
-def test_a_client_leaving_mid_stream_stops_the_stream(stack: Stack) -> None:
+@EVERY_WAY
+def test_a_client_leaving_mid_stream_stops_the_stream(stack: Stack, remote: str) -> None:
     stack.remote.configure(chunk_delay=0.05, chunk_size=2)
-    body = json.loads(chat("Sort this list of numbers please, slowly and carefully " * 4))
+    body = json.loads(
+        chat("Sort this list of numbers please, slowly and carefully " * 4, model=remote)
+    )
     with httpx.stream(
         "POST",
         f"{stack.served.url}/v1/chat/completions",
@@ -414,7 +430,7 @@ def test_a_client_leaving_mid_stream_stops_the_stream(stack: Stack) -> None:
     # The gateway notices, stops relaying and records it (499) well before the stub would have
     # finished (about 110 chunks, 5.5 s).
     requests = stack.gateway.metrics.requests
-    labels = ("eng", "/v1/chat/completions", "allow", "remote-gpt", "499")
+    labels = ("eng", "/v1/chat/completions", "allow", remote, "499")
     deadline = time.monotonic() + 3
     while requests.value(*labels) < 1 and time.monotonic() < deadline:
         time.sleep(0.05)
