@@ -1,8 +1,9 @@
 """The model catalog: every model a prompt may be sent to, and how far it is from home.
 
-Catalog files are YAML with a `models:` list. The shipped entries (`privacy_guard/defaults/
-models/`) come first; a deployment's files add entries or replace shipped ones by name. Within
-one layer (shipped, or the deployment's), two entries with the same name are an error.
+Catalog files are YAML with a `models:` list. The shipped entries (`models/` at the top of the
+repository, see privacy_guard/shipped.py) come first; a deployment's files add entries or replace
+shipped ones by name. Within one layer (shipped, or the deployment's), two entries with the same
+name are an error.
 """
 
 from __future__ import annotations
@@ -24,9 +25,8 @@ from pydantic import (
 )
 
 from privacy_guard.errors import CatalogError, ConfigFileError, Issue, UnknownModelError
+from privacy_guard.shipped import SHIPPED_MODELS
 from privacy_guard.yamlsource import YamlDocument, display_path, read_yaml, validation_issues
-
-SHIPPED_MODELS = Path(__file__).parent / "defaults" / "models"
 
 
 class Access(StrEnum):

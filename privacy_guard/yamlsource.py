@@ -17,6 +17,7 @@ import yaml
 from pydantic import ValidationError
 
 from privacy_guard.errors import ConfigFileError, Issue
+from privacy_guard.shipped import shipped_name
 
 YamlPath = tuple[str | int, ...]
 
@@ -70,12 +71,8 @@ class YamlDocument:
 
 
 def display_path(path: Path) -> str:
-    """Shipped files are shown relative to the package, a deployment's files as given."""
-    try:
-        package = Path(__file__).parent
-        return "privacy_guard/" + path.resolve().relative_to(package).as_posix()
-    except ValueError:
-        return str(path)
+    """Shipped files are shown as `<shipped>/...`, a deployment's files as given."""
+    return shipped_name(path) or str(path)
 
 
 def read_yaml(path: Path, display: str | None = None) -> YamlDocument:

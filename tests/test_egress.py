@@ -25,6 +25,7 @@ from privacy_guard import egress
 from privacy_guard.catalog import Access, Egress, ModelTarget
 from privacy_guard.egress import via_litellm
 from privacy_guard.errors import MissingApiKeyError, PrivacyGuardError, UpstreamError
+from privacy_guard.shipped import SHIPPED_MODELS
 from tests.support.egress import run
 from tests.support.upstream import Upstream, closed_port, running_upstream
 
@@ -595,7 +596,7 @@ _OFFLINE_SCRIPT = textwrap.dedent(
 
 
 def _shipped_models() -> list[str]:
-    folder = Path(egress.__file__).parent.parent / "defaults" / "models"
+    folder = SHIPPED_MODELS
     return sorted(
         {
             entry["litellm_model"]

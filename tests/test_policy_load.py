@@ -117,7 +117,7 @@ def test_a_deployment_folder_gets_the_shipped_default_but_not_the_examples(
     folder = _folder(tmp_path, {"ops.yaml": "team: ops\nextends: default\n"}, default=None)
     policies = load_policies(folder, CATALOG)
     assert policies.teams() == ["default", "ops"]
-    assert policies.get("default").source == "privacy_guard/defaults/policies/default.yaml"
+    assert policies.get("default").source == "<shipped>/policies/default.yaml"
 
 
 def test_schema_errors_point_at_the_value_with_a_hint(tmp_path: Path) -> None:

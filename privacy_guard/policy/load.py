@@ -33,9 +33,9 @@ from privacy_guard.policy.model import (
     Rule,
 )
 from privacy_guard.policy.regex_safety import check_pattern
+from privacy_guard.shipped import SHIPPED_POLICIES
 from privacy_guard.yamlsource import YamlDocument, display_path, read_yaml, validation_issues
 
-SHIPPED_POLICIES = Path(__file__).resolve().parent.parent / "defaults" / "policies"
 DEFAULT_TEAM = "default"
 
 
