@@ -7,7 +7,7 @@ looks there first and at the repository root otherwise (a checkout, an editable 
 Every other setting is in pyproject.toml.
 """
 
-from setuptools import find_packages, setup
+from setuptools import find_namespace_packages, setup
 
 SHIPPED = {
     "privacy_guard._shipped.models": "models",
@@ -16,12 +16,18 @@ SHIPPED = {
 }
 
 setup(
-    # Found, not listed, so a new subpackage is never left out of the wheel.
-    packages=[*find_packages(include=["privacy_guard", "privacy_guard.*"]), *SHIPPED],
+    # Found, not listed, so a new subpackage is never left out of the wheel; namespace packages
+    # too, so data-only folders (detect/data) are packages rather than deprecated "data dirs".
+    packages=[
+        *find_namespace_packages(
+            include=["privacy_guard", "privacy_guard.*"], exclude=["*__pycache__"]
+        ),
+        *SHIPPED,
+    ],
     package_dir=SHIPPED,
     package_data={
         # Everything in the data folder: word lists, vendored rule sets and their licences.
-        "privacy_guard": ["detect/data/*"],
+        "privacy_guard.detect.data": ["*"],
         **{package: ["*.yaml"] for package in SHIPPED},
     },
 )
