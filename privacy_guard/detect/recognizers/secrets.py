@@ -21,8 +21,12 @@ from dataclasses import dataclass
 from typing import Final
 
 from privacy_guard.detect.recognizers.base import Recognizer, has_context
+from privacy_guard.detect.recognizers.gitleaks import RECOGNIZERS as GITLEAKS_RECOGNIZERS
 from privacy_guard.detect.recognizers.secret_assignments import (
     RECOGNIZERS as ASSIGNMENT_RECOGNIZERS,
+)
+from privacy_guard.detect.recognizers.secret_manifests import (
+    RECOGNIZERS as MANIFEST_RECOGNIZERS,
 )
 from privacy_guard.detect.recognizers.secret_values import (
     CAMEL_IDENTIFIER,
@@ -426,4 +430,6 @@ RECOGNIZERS: Final[list[Recognizer]] = [
     UrlCredentialRecognizer(),
     ContextTokenRecognizer(),
     *ASSIGNMENT_RECOGNIZERS,
+    *MANIFEST_RECOGNIZERS,
+    *GITLEAKS_RECOGNIZERS,
 ]
