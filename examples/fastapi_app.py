@@ -7,7 +7,8 @@
 
 Every other route (`/`, `/ticker`, `/ws`) is the app's own business and passes through untouched.
 
-    pip install privacy-guard fastapi
+    pip install /path/to/privacy-guard fastapi   # this repository (distribution llm-privacy-guard),
+                                                 # or its wheel; never `privacy-guard` from PyPI
     PRIVACY_GUARD_CONFIG=privacy-guard.yaml uvicorn examples.fastapi_app:app
 """
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import typer
 
+from privacy_guard import __version__
 from privacy_guard.commands.audit import app as audit_app
 from privacy_guard.commands.demo import demo_command
 from privacy_guard.commands.keys import app as keys_app
 from privacy_guard.commands.policy import app as policy_app
 from privacy_guard.commands.scan import eval_command, scan_command
 from privacy_guard.commands.serve import serve_command
+
+DISTRIBUTION = "llm-privacy-guard"
 
 app = typer.Typer(
     name="privacy-guard",
@@ -18,6 +21,25 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        # The running package's own version, whichever way it was installed (or none: a checkout
+        # on PYTHONPATH); the distribution is llm-privacy-guard, see pyproject.toml.
+        typer.echo(f"privacy-guard {__version__} (distribution {DISTRIBUTION})")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", help="Print the version and exit.", callback=_version, is_eager=True
+    ),
+) -> None:
+    """Privacy gateway and data-loss-prevention filter for LLM traffic."""
+
+
 app.command("scan", no_args_is_help=False)(scan_command)
 app.command("eval")(eval_command)
 app.add_typer(policy_app, name="policy")

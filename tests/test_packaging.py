@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -104,3 +105,39 @@ def test_the_built_package_runs_on_its_own_copy(built: Path, tmp_path: Path) -> 
     assert scan.returncode == 0, scan.stdout + scan.stderr
     assert "EMAIL_ADDRESS" in scan.stdout
     assert "rule engineering." in scan.stdout
+
+
+def test_version_names_the_package_and_its_distribution() -> None:
+    import importlib.metadata
+
+    import privacy_guard
+
+    shown = subprocess.run(
+        [sys.executable, "-m", "privacy_guard", "--version"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.strip() == (
+        f"privacy-guard {privacy_guard.__version__} (distribution llm-privacy-guard)"
+    )
+    # The installed metadata takes its version from the package: one place to change it.
+    assert importlib.metadata.version("llm-privacy-guard") == privacy_guard.__version__
+
+
+# `pip install privacy-guard` (a bare name, not a path or a wheel file) fetches another project.
+_FOREIGN_INSTALL = re.compile(r"pip install[^\n]*?(?<![/\w.-])privacy[-_]guard(?![-_\w./])")
+
+
+def test_no_install_instruction_fetches_the_foreign_distribution() -> None:
+    texts = [REPO / "README.md", *(REPO / "examples").rglob("*.py"), *(REPO / "docs").rglob("*.md")]
+    offending = [
+        f"{path.relative_to(REPO)}: {line.strip()}"
+        for path in texts
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if _FOREIGN_INSTALL.search(line) and "never" not in line.lower()
+    ]
+    assert offending == []
+    assert _FOREIGN_INSTALL.search("pip install privacy-guard fastapi")
+    assert not _FOREIGN_INSTALL.search("pip install /path/to/privacy-guard fastapi")
