@@ -11,6 +11,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from pydantic import (
     BaseModel,
@@ -66,6 +67,13 @@ class AuditSettings(_Strict):
     """The signed audit log (privacy_guard.audit). Keys are made by `privacy-guard keys init`."""
 
     path: Path = Path("audit/audit.db")  # the embedded SQLite store
+    # A fleet's shared store instead: `postgresql://user@host:5432/db?sslmode=verify-full`
+    # (libpq parameters such as sslmode pass through the URL); the password is read from the
+    # environment variable `password_env` (or libpq's own PGPASSWORD / ~/.pgpass), never the file.
+    url: Annotated[str, StringConstraints(pattern=r"^postgres(ql)?://\S+$")] | None = None
+    password_env: (
+        Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")] | None
+    ) = None
     signing_key: Path | None = Path("keys/audit-ed25519.pem")  # Ed25519, PKCS #8 PEM, mode 0600
     hmac_key: Path | None = Path("keys/audit-hmac.key")  # 32 random bytes, hex, mode 0600
     # The officers' copy of the public keys (one signed-note verifier key per line); default:
@@ -96,6 +104,18 @@ class AuditSettings(_Strict):
     @classmethod
     def _lower(cls, value: str | None) -> str | None:
         return value.lower() if value else value
+
+    @field_validator("url")
+    @classmethod
+    def _no_password_in_url(cls, value: str | None) -> str | None:
+        # The config is reviewed like code and often committed: no secret belongs in it.
+        if value and urlsplit(value).password:
+            raise PydanticCustomError(
+                "audit_url_password",
+                "the audit url holds a password",
+                {"hint": "remove it from the url; name the variable holding it in password_env"},
+            )
+        return value
 
     @model_validator(mode="after")
     def _one_officer_key(self) -> AuditSettings:
@@ -135,10 +155,12 @@ class ServerSettings(_Strict):
 
 
 class DetectorSettings(_Strict):
-    """A bigger installed spaCy pipeline, if the deployment has one (never downloaded)."""
+    """A bigger installed spaCy pipeline, if the deployment has one (never downloaded), and the
+    deployment's own Presidio recognizers ("package.module:ClassName", run inside our engine)."""
 
     en_model: str | None = None
     fr_model: str | None = None
+    presidio_recognizers: tuple[str, ...] = ()
 
 
 class DeploymentConfig(_Strict):

@@ -9,6 +9,9 @@ from typing import Any
 
 import pytest
 
+# Real PostgreSQL servers for the audit store tests (skipped outside CI without one).
+pytest_plugins = ["tests.support.pg_fixtures"]
+
 _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex
 

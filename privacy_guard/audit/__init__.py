@@ -9,7 +9,8 @@ The gateway opens it from the deployment config and appends to it:
     sink.close()                               # commits what is pending, signs a checkpoint
 
 One module per job: `record` (what a record holds, canonical bytes), `merkle` (RFC 6962),
-`checkpoint` (C2SP signed notes), `keys`, `store` (the storage interface) and `sqlite_store`,
+`checkpoint` (C2SP signed notes), `keys`, `store` (the storage interface), `sqlite_store` and
+`postgres_store` (chosen by `stores`),
 `log` (the writer), `verify` (reason-coded problems), `proofs` (offline proof bundles),
 `query` (listing and export). Nothing here imports litellm or Starlette.
 """
@@ -23,7 +24,7 @@ from typing import TYPE_CHECKING
 from privacy_guard.audit.events import AuditSink, DecisionEvent, OutcomeEvent
 from privacy_guard.audit.keys import load_hmac_key, load_signer
 from privacy_guard.audit.log import AuditLog, LogOptions
-from privacy_guard.audit.sqlite_store import SqliteStore
+from privacy_guard.audit.stores import open_configured_store
 from privacy_guard.errors import AuditError, AuditKeyError
 
 if TYPE_CHECKING:  # the config pulls in the policy package; the audit log does not need it
@@ -67,7 +68,7 @@ def open_audit_log(settings: AuditSettings, *, instance: str | None = None) -> A
         raise AuditKeyError("the audit log needs `signing_key` and `hmac_key` in the config")
     signer = load_signer(settings.signing_key, settings.origin)
     hmac_key = load_hmac_key(settings.hmac_key)
-    store = SqliteStore(settings.path)
+    store = open_configured_store(settings)  # SQLite file, or PostgreSQL for a fleet
     try:
         return AuditLog(
             store,

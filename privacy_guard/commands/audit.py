@@ -1,7 +1,9 @@
-"""`privacy-guard audit verify|checkpoint|proof|consistency|verify-proof|show|export|report`.
+"""`privacy-guard audit verify|checkpoint|proof|consistency|verify-proof|show|export|report`,
+and for a fleet's PostgreSQL store `audit init-db` and `audit migrate`.
 
 `verify` and `verify-proof` take the public key file from the officer (`--pubkey`), never from
-the log. The log is found through `--log`, else the config's `audit.path`.
+the log. The log is found through `--log` (a SQLite file or a postgresql:// URL), else the
+config's `audit.url`, else its `audit.path`.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ from rich.table import Table
 from privacy_guard.audit.keys import PROMPT_DOMAIN, load_hmac_key, load_keyring
 from privacy_guard.audit.proofs import consistency_bundle, inclusion_bundle, verify_bundle
 from privacy_guard.audit.query import RecordFilter, csv_header, csv_line, jsonl_line, select
-from privacy_guard.audit.sqlite_store import SqliteStore
+from privacy_guard.audit.store import AuditStore
+from privacy_guard.audit.stores import configured_target, is_url, open_store
 from privacy_guard.audit.verify import verify_log
 from privacy_guard.commands.common import ConfigOption, fail
 from privacy_guard.commands.keys import audit_settings
@@ -38,8 +41,13 @@ app = typer.Typer(
 )
 
 LogOption = Annotated[
-    Path | None,
-    typer.Option("--log", metavar="PATH", help="The audit log (default: the config's audit.path)."),
+    str | None,
+    typer.Option(
+        "--log",
+        metavar="PATH|URL",
+        help="The audit log: a SQLite file or a postgresql:// URL (default: the config's "
+        "audit.url, else audit.path).",
+    ),
 ]
 PubkeyOption = Annotated[
     Path,
@@ -55,14 +63,19 @@ OutOption = Annotated[
 ]
 
 
-def _log_path(config: Path | None, log: Path | None) -> Path:
-    return log if log is not None else audit_settings(config).path
+def _log_target(config: Path | None, log: str | None) -> str | Path:
+    if log is None:
+        return configured_target(audit_settings(config))
+    return log if is_url(log) else Path(log)
 
 
 @contextmanager
-def _reader(config: Path | None, log: Path | None) -> Iterator[SqliteStore]:
+def _reader(config: Path | None, log: str | None) -> Iterator[AuditStore]:
     try:
-        store = SqliteStore(_log_path(config, log), readonly=True)
+        target = _log_target(config, log)
+        # A URL's password comes from the config's password_env (or libpq's PGPASSWORD).
+        settings = audit_settings(config) if is_url(target) else None
+        store = open_store(target, settings=settings, readonly=True)
     except PrivacyGuardError as error:
         raise fail(str(error), 1) from None
     try:
@@ -177,7 +190,9 @@ def checkpoint_command(
 
         settings = audit_settings(config)
         if log is not None:
-            settings = settings.model_copy(update={"path": log})
+            settings = settings.model_copy(
+                update={"url": log} if is_url(log) else {"path": Path(log), "url": None}
+            )
         try:
             with open_audit_log(settings) as audit:
                 latest = audit.checkpoint()
@@ -503,3 +518,116 @@ def report_command(
         f"report: {escape(str(out_file))}"
     )
     raise typer.Exit(0 if v.valid else 1)
+
+
+UrlArgument = Annotated[
+    str, typer.Argument(metavar="URL", help="postgresql://user@host:port/db (libpq parameters ok).")
+]
+
+
+def _pg_url(url: str) -> str:
+    if not is_url(url):
+        raise fail("the database is named by a postgresql:// URL", 2)
+    return url
+
+
+@app.command("init-db")
+def init_db_command(
+    url: Annotated[
+        str | None, typer.Argument(metavar="[URL]", help="The database to set up.")
+    ] = None,
+    print_sql: Annotated[
+        bool,
+        typer.Option("--print-sql", help="Print the schema and the roles' SQL; change nothing."),
+    ] = False,
+    gateway_role: Annotated[
+        str, typer.Option("--gateway-role", help="The gateways' role (INSERT and SELECT).")
+    ] = "audit_gateway",
+    officer_role: Annotated[
+        str, typer.Option("--officer-role", help="The officers' role (SELECT only).")
+    ] = "audit_officer",
+    config: ConfigOption = None,
+) -> None:
+    """Create (or migrate) a fleet's PostgreSQL audit schema, as the database owner.
+
+    With --print-sql, print the schema and the grants for the gateway and officer roles, for a
+    database administrator to review and run (`psql -f`). Without it, apply the migrations to
+    URL; the roles' SQL is printed for you to run, since role management is the site's own.
+    """
+    from privacy_guard.audit.postgres_store import PostgresStore, roles_sql, schema_sql
+
+    roles = roles_sql(gateway_role, officer_role)
+    if print_sql:
+        typer.echo("-- privacy-guard audit schema (run as the owner of the tables)")
+        typer.echo(schema_sql())
+        typer.echo("-- the fleet's roles and grants")
+        typer.echo(roles, nl=False)
+        return
+    if url is None:
+        raise fail("give the database URL (or --print-sql)", 2)
+    settings = audit_settings(config) if config is not None else None
+    try:
+        from privacy_guard.audit.stores import password_from
+
+        store = PostgresStore(_pg_url(url), password=password_from(settings), migrate=False)
+    except PrivacyGuardError as error:
+        if "holds no privacy-guard audit log" not in str(error):
+            raise fail(str(error), 1) from None
+        store = None
+    try:
+        if store is None:
+            store = PostgresStore(url, password=password_from(settings))
+            typer.echo(f"created the audit schema (version {store.schema_version()})")
+        else:
+            applied = store.migrate()
+            typer.echo(
+                f"applied migrations {applied}" if applied else "the audit schema is up to date"
+            )
+    except PrivacyGuardError as error:
+        raise fail(str(error), 1) from None
+    finally:
+        if store is not None:
+            store.close()
+    typer.echo("roles and grants to run as an administrator (`audit init-db --print-sql`):")
+    typer.echo(roles, nl=False)
+
+
+@app.command("migrate")
+def migrate_command(
+    source: Annotated[Path, typer.Argument(metavar="SQLITE_PATH", help="The SQLite audit log.")],
+    url: UrlArgument,
+    config: ConfigOption = None,
+) -> None:
+    """Copy a SQLite audit log into an empty PostgreSQL store, index for index.
+
+    Every record keeps its index and exact bytes, every checkpoint its signed note, so the
+    checkpoints officers kept before the move verify against the PostgreSQL log. Stop the
+    gateway first; verify the copy with `audit verify --log URL --checkpoint <kept>`.
+    """
+    from privacy_guard.audit.postgres_store import PostgresStore
+    from privacy_guard.audit.sqlite_store import SqliteStore
+    from privacy_guard.audit.stores import password_from
+
+    settings = audit_settings(config) if config is not None else None
+    try:
+        reader = SqliteStore(source, readonly=True)
+    except PrivacyGuardError as error:
+        raise fail(str(error), 1) from None
+    try:
+        target = PostgresStore(_pg_url(url), password=password_from(settings))
+        try:
+            copied = target.import_log(reader)
+            checkpoints = len(target.checkpoints())
+        finally:
+            target.close()
+    except PrivacyGuardError as error:
+        raise fail(str(error), 1) from None
+    finally:
+        reader.close()
+    typer.echo(f"copied {copied:,} records and {checkpoints:,} checkpoints to {redact(url)}")
+
+
+def redact(url: str) -> str:
+    from privacy_guard.audit.postgres_store import redacted_url
+
+    return redacted_url(url)

@@ -26,7 +26,7 @@ from privacy_guard.audit.keys import load_keyring
 from privacy_guard.audit.query import RecordFilter
 from privacy_guard.audit.report import build_report
 from privacy_guard.audit.report_html import CSP, render_html
-from privacy_guard.audit.sqlite_store import SqliteStore
+from privacy_guard.audit.stores import open_configured_store
 from privacy_guard.config import AuditSettings, DeploymentConfig, audit_configured
 from privacy_guard.errors import ConfigError
 from privacy_guard.gateway.auth import TeamKeys, bearer_key
@@ -139,7 +139,7 @@ def report_page(settings: AuditSettings, filt: RecordFilter) -> str:
     if public_key is None:
         raise ConfigError("the audit report needs audit.public_key (or audit.signing_key)")
     keyring = load_keyring(public_key)
-    store = SqliteStore(settings.path, readonly=True)
+    store = open_configured_store(settings, readonly=True)  # SQLite or PostgreSQL
     try:
         return render_html(build_report(store, keyring, filt=filt))
     finally:

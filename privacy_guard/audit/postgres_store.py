@@ -1,0 +1,482 @@
+"""The audit store of a fleet: one PostgreSQL database that every gateway replica appends to.
+
+Same format as the SQLite store (records are the canonical bytes, checkpoints the signed notes),
+so the verifier, proofs, reports and exports do not know which store they read.
+
+* **One sequence, no gap, no duplicate.** Every write transaction starts by locking the single
+  row of `audit_head` (`SELECT … FOR UPDATE`); the head holds the log's size and its Merkle
+  frontier (the compact range). Whichever replica holds the lock reads the size, numbers its
+  records from there, extends the frontier, stores both back and commits; the next replica waits
+  for the lock and continues from the new head. `audit_records.idx` is the primary key, so even
+  a buggy writer cannot store an index twice.
+* **Group commit per replica.** `AuditLog`'s writer thread hands everything that is pending in
+  the process to one `transaction()`: many requests share one lock round and one commit.
+* **Durable before acknowledged.** Each session runs with `synchronous_commit = on` (a
+  deployment with synchronous standbys also waits for them); a checkpoint is written in the same
+  transaction as the records it covers, so it can never cover a record that was not committed.
+  A replica killed mid-transaction leaves nothing: the server rolls the transaction back when the
+  connection drops, and the lock passes on.
+* **Append-only in the database.** A trigger raises on UPDATE or DELETE of records, checkpoints
+  and metadata (and on TRUNCATE), whoever runs it; the grants of `ROLES_SQL` keep the gateway's
+  role to INSERT and SELECT (plus UPDATE of the one head row), officers to SELECT.
+* **Failing closed, recovering by itself.** Every psycopg error becomes `AuditStoreError` (the
+  request gets 503 `audit_unavailable`); the pool checks a connection before lending it and
+  replaces broken ones, so service resumes on its own once the database is back.
+
+The schema is created on first start by numbered migrations (`MIGRATIONS`), applied once each,
+under an advisory lock so that replicas starting together do not race.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import psycopg
+from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict
+from psycopg_pool import ConnectionPool, PoolTimeout
+
+from privacy_guard.audit.merkle import CompactRange, leaf_hash
+from privacy_guard.audit.store import AuditStore, Head, StoredCheckpoint
+from privacy_guard.errors import AuditStoreError
+
+STORE_FORMAT = "privacy-guard-audit-postgresql/1"
+_MIGRATION_LOCK = 0x70726976_61637947  # pg_advisory_xact_lock key: "privacyG"
+
+# Numbered, applied in order, never edited once released: a new change is a new entry.
+MIGRATIONS: tuple[tuple[int, str], ...] = (
+    (
+        1,
+        """
+CREATE TABLE audit_meta (key text PRIMARY KEY, value text NOT NULL);
+CREATE TABLE audit_records (idx bigint PRIMARY KEY CHECK (idx >= 0), data bytea NOT NULL);
+CREATE TABLE audit_checkpoints (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    size bigint NOT NULL CHECK (size >= 0),
+    time double precision NOT NULL,
+    note text NOT NULL
+);
+CREATE INDEX audit_checkpoints_by_size ON audit_checkpoints (size);
+-- One row, locked FOR UPDATE by every write transaction: the log's sequencer.
+-- checkpoint_time IS NULL: the log was never written.
+CREATE TABLE audit_head (
+    id integer PRIMARY KEY CHECK (id = 0),
+    size bigint NOT NULL,
+    frontier bytea NOT NULL,
+    checkpoint_size bigint NOT NULL,
+    checkpoint_time double precision
+);
+INSERT INTO audit_head VALUES (0, 0, '', 0, NULL);
+INSERT INTO audit_meta VALUES ('format', 'privacy-guard-audit-postgresql/1');
+CREATE FUNCTION audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'privacy-guard audit log: % on % is not allowed (append-only)',
+        TG_OP, TG_TABLE_NAME USING ERRCODE = 'insufficient_privilege';
+END
+$$;
+CREATE TRIGGER audit_records_append_only BEFORE UPDATE OR DELETE ON audit_records
+    FOR EACH ROW EXECUTE FUNCTION audit_append_only();
+CREATE TRIGGER audit_records_no_truncate BEFORE TRUNCATE ON audit_records
+    FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only();
+CREATE TRIGGER audit_checkpoints_append_only BEFORE UPDATE OR DELETE ON audit_checkpoints
+    FOR EACH ROW EXECUTE FUNCTION audit_append_only();
+CREATE TRIGGER audit_checkpoints_no_truncate BEFORE TRUNCATE ON audit_checkpoints
+    FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only();
+CREATE TRIGGER audit_meta_append_only BEFORE UPDATE OR DELETE ON audit_meta
+    FOR EACH ROW EXECUTE FUNCTION audit_append_only();
+CREATE TRIGGER audit_meta_no_truncate BEFORE TRUNCATE ON audit_meta
+    FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only();
+-- The head is updated by every append, but never deleted.
+CREATE TRIGGER audit_head_no_delete BEFORE DELETE ON audit_head
+    FOR EACH ROW EXECUTE FUNCTION audit_append_only();
+CREATE TRIGGER audit_head_no_truncate BEFORE TRUNCATE ON audit_head
+    FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only();
+""",
+    ),
+)
+SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+_VERSION_TABLE = """
+CREATE TABLE IF NOT EXISTS audit_schema_version (
+    version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now()
+)"""
+
+# The roles of a fleet, for a database administrator to run once (`privacy-guard audit
+# init-db --print-sql`). The tables belong to the administrator who ran the migrations, not to
+# the gateway: an owner could drop the trigger, a role with only these grants cannot.
+ROLES_SQL = """\
+-- Roles (LOGIN with a password or a certificate, as your site does it).
+CREATE ROLE {gateway} LOGIN;
+CREATE ROLE {officer} LOGIN;
+GRANT USAGE ON SCHEMA {schema} TO {gateway}, {officer};
+-- The gateways insert and read; the one head row is their sequencer, updated by each append.
+GRANT SELECT, INSERT ON audit_records, audit_checkpoints, audit_meta TO {gateway};
+GRANT SELECT, UPDATE ON audit_head TO {gateway};
+GRANT SELECT ON audit_schema_version TO {gateway};
+-- Officers read only.
+GRANT SELECT ON audit_records, audit_checkpoints, audit_meta, audit_head,
+    audit_schema_version TO {officer};
+-- Nobody but the owner may change the schema or the triggers.
+REVOKE CREATE ON SCHEMA {schema} FROM PUBLIC;
+"""
+
+
+def schema_sql() -> str:
+    """Every migration as one script (what `audit init-db --print-sql` prints)."""
+    parts = [_VERSION_TABLE.strip() + ";"]
+    for version, body in MIGRATIONS:
+        parts.append(f"-- migration {version}\n{body.strip()}")
+        parts.append(f"INSERT INTO audit_schema_version (version) VALUES ({version});")
+    return "\n".join(parts) + "\n"
+
+
+def roles_sql(
+    gateway: str = "audit_gateway", officer: str = "audit_officer", schema: str = "public"
+) -> str:
+    ident = lambda name: sql.Identifier(name).as_string(None)  # noqa: E731
+    return ROLES_SQL.format(gateway=ident(gateway), officer=ident(officer), schema=ident(schema))
+
+
+def redacted_url(url: str) -> str:
+    """The URL without user info or query, for messages (it may name a password file)."""
+    try:
+        params = conninfo_to_dict(url)
+    except psycopg.Error:
+        return "postgresql://…"
+    host, port, db = params.get("host", ""), params.get("port"), params.get("dbname", "")
+    return f"postgresql://{host}{':' + str(port) if port else ''}/{db}"
+
+
+def _store_error(action: str, where: str, error: BaseException) -> AuditStoreError:
+    # psycopg's messages can quote a row ("Key (idx)=(5) already exists"); records hold no
+    # personal data, but the error names only the class and SQLSTATE to stay on the safe side.
+    state = getattr(error, "sqlstate", None)
+    detail = type(error).__name__ + (f", SQLSTATE {state}" if state else "")
+    return AuditStoreError(f"audit store {where}: cannot {action} ({detail})")
+
+
+class _Transaction:
+    """One write transaction, holding the head row's lock."""
+
+    def __init__(self, conn: psycopg.Connection[Any], head: Head | None) -> None:
+        self._conn = conn
+        self._head = head
+
+    def head(self) -> Head | None:
+        return self._head
+
+    def add_records(self, first_index: int, records: Sequence[bytes]) -> None:
+        # COPY: one round trip for the whole batch, whatever its length.
+        with (
+            self._conn.cursor() as cur,
+            cur.copy("COPY audit_records (idx, data) FROM STDIN") as copy,
+        ):
+            for offset, data in enumerate(records):
+                copy.write_row((first_index + offset, data))
+
+    def add_checkpoint(self, size: int, time: float, note: str) -> None:
+        self._conn.execute(
+            "INSERT INTO audit_checkpoints (size, time, note) VALUES (%s, %s, %s)",
+            (size, time, note),
+        )
+
+    def set_head(self, head: Head) -> None:
+        self._conn.execute(
+            "UPDATE audit_head SET size = %s, frontier = %s, checkpoint_size = %s, "
+            "checkpoint_time = %s WHERE id = 0",
+            (head.size, head.frontier, head.checkpoint_size, head.checkpoint_time),
+        )
+        self._head = head
+
+    def set_meta(self, key: str, value: str) -> None:
+        # Metadata is written once (the origin); a replica racing to set the same value wins
+        # nothing and loses nothing. `AuditLog` checks a differing value before appending.
+        self._conn.execute(
+            "INSERT INTO audit_meta (key, value) VALUES (%s, %s) ON CONFLICT (key) DO NOTHING",
+            (key, value),
+        )
+
+
+def _head_of(row: tuple[Any, ...] | None) -> Head | None:
+    if row is None or row[3] is None:
+        return None
+    return Head(int(row[0]), bytes(row[1]), int(row[2]), float(row[3]))
+
+
+_HEAD_COLUMNS = "size, frontier, checkpoint_size, checkpoint_time"
+
+
+class PostgresStore:
+    """An `AuditStore` in a PostgreSQL database.
+
+    `readonly` is for officers and tools: no migration, no write, read-only sessions.
+    `password` is given to libpq next to the URL (from the config's `password_env`); libpq's
+    own PGPASSWORD and ~/.pgpass work too. `lock_timeout`: how long a request may wait for the
+    sequencer's row lock before failing closed.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        password: str | None = None,
+        readonly: bool = False,
+        pool_size: int = 4,
+        connect_timeout: float = 5.0,
+        wait_timeout: float = 5.0,
+        lock_timeout: float = 30.0,
+        migrate: bool = True,
+    ) -> None:
+        self.url = url
+        self.where = redacted_url(url)
+        self.readonly = readonly
+        self._wait_timeout = wait_timeout
+        self._lock = threading.Lock()  # one write transaction at a time in this process
+        try:
+            given = conninfo_to_dict(url)
+        except psycopg.Error as error:
+            raise _store_error("parse the url", self.where, error) from None
+        kwargs: dict[str, Any] = {"autocommit": True}
+        if "connect_timeout" not in given:
+            kwargs["connect_timeout"] = max(1, round(connect_timeout))
+        if password is not None:
+            kwargs["password"] = password
+        settings = [
+            # Durable on commit, whatever the server's default; also waits for synchronous
+            # standbys when the deployment has them.
+            "SET synchronous_commit = on",
+            f"SET lock_timeout = '{int(lock_timeout * 1000)}ms'",
+        ]
+        if readonly:
+            settings.append("SET default_transaction_read_only = on")
+
+        def configure(conn: psycopg.Connection[Any]) -> None:
+            for statement in settings:
+                conn.execute(statement)
+
+        self._pool: ConnectionPool[psycopg.Connection[Any]] = ConnectionPool(
+            url,
+            kwargs=kwargs,
+            min_size=1,
+            max_size=max(2, pool_size),  # a write transaction plus reads made while it runs
+            open=False,
+            configure=configure,
+            check=ConnectionPool.check_connection,  # a restarted server: replace, do not fail
+            timeout=wait_timeout,
+            reconnect_timeout=24 * 3600.0,  # keep trying: the log is useless without its DB
+            name="privacy-guard-audit",
+        )
+        try:
+            self._pool.open(wait=True, timeout=connect_timeout + 1)
+        except PoolTimeout:
+            self._pool.close(timeout=0)
+            raise AuditStoreError(
+                f"audit store {self.where}: cannot connect to the database"
+            ) from None
+        try:
+            if readonly or not migrate:
+                self._check_format()
+            else:
+                self.migrate()
+        except BaseException:
+            self._pool.close(timeout=0)
+            raise
+
+    # --- connections -----------------------------------------------------------------------
+
+    @contextmanager
+    def _connection(self, action: str) -> Iterator[psycopg.Connection[Any]]:
+        try:
+            with self._pool.connection(timeout=self._wait_timeout) as conn:
+                yield conn
+        except AuditStoreError:
+            raise
+        except (psycopg.Error, PoolTimeout) as error:
+            raise _store_error(action, self.where, error) from None
+
+    # --- schema ------------------------------------------------------------------------------
+
+    def schema_version(self) -> int | None:
+        with self._connection("read the schema version") as conn:
+            found = conn.execute("SELECT to_regclass('audit_schema_version')").fetchone()
+            if found is None or found[0] is None:
+                return None
+            row = conn.execute("SELECT max(version) FROM audit_schema_version").fetchone()
+            return None if row is None or row[0] is None else int(row[0])
+
+    def migrate(self) -> list[int]:
+        """Apply the migrations this database lacks; returns their numbers. Replicas starting
+        at once serialise on an advisory lock, and each migration commits with its number."""
+        version = self.schema_version()
+        if version == SCHEMA_VERSION:
+            self._check_format()
+            return []
+        if version is not None and version > SCHEMA_VERSION:
+            raise AuditStoreError(
+                f"audit store {self.where}: schema version {version} is newer than this "
+                f"privacy-guard knows ({SCHEMA_VERSION}); upgrade privacy-guard"
+            )
+        applied: list[int] = []
+        with self._connection("create the schema") as conn:
+            try:
+                with conn.transaction():
+                    conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
+                    conn.execute(_VERSION_TABLE)
+                    row = conn.execute("SELECT max(version) FROM audit_schema_version").fetchone()
+                    current = int(row[0]) if row and row[0] is not None else 0
+                    for number, body in MIGRATIONS:
+                        if number > current:
+                            conn.execute(body)  # type: ignore[arg-type]
+                            conn.execute(
+                                "INSERT INTO audit_schema_version (version) VALUES (%s)",
+                                (number,),
+                            )
+                            applied.append(number)
+            except psycopg.errors.InsufficientPrivilege:
+                raise AuditStoreError(
+                    f"audit store {self.where}: the schema is missing and this role may not "
+                    "create it; have the database owner run `privacy-guard audit init-db`"
+                ) from None
+        self._check_format()
+        return applied
+
+    def _check_format(self) -> None:
+        with self._connection("read the log") as conn:
+            try:
+                row = conn.execute("SELECT value FROM audit_meta WHERE key = 'format'").fetchone()
+            except psycopg.errors.UndefinedTable:
+                row = None
+        if row is None or row[0] != STORE_FORMAT:
+            raise AuditStoreError(
+                f"{self.where} holds no privacy-guard audit log "
+                "(the gateway creates it on first start, or `privacy-guard audit init-db`)"
+            )
+
+    # --- writing -----------------------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[_Transaction]:
+        if self.readonly:
+            raise AuditStoreError(f"audit store {self.where} is open read-only")
+        with self._lock, self._connection("write") as conn:
+            try:
+                with conn.transaction():
+                    row = conn.execute(
+                        f"SELECT {_HEAD_COLUMNS} FROM audit_head WHERE id = 0 FOR UPDATE"
+                    ).fetchone()
+                    if row is None:
+                        raise AuditStoreError(f"audit store {self.where}: the head row is gone")
+                    yield _Transaction(conn, _head_of(row))
+            except psycopg.Error as error:
+                raise _store_error("write", self.where, error) from None
+
+    # --- reading -----------------------------------------------------------------------------
+
+    def head(self) -> Head | None:
+        with self._connection("read") as conn:
+            row = conn.execute(f"SELECT {_HEAD_COLUMNS} FROM audit_head WHERE id = 0").fetchone()
+        return _head_of(row)
+
+    def meta(self, key: str) -> str | None:
+        with self._connection("read") as conn:
+            row = conn.execute("SELECT value FROM audit_meta WHERE key = %s", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def count(self) -> int:
+        with self._connection("read") as conn:
+            row = conn.execute("SELECT count(*) FROM audit_records").fetchone()
+        return int(row[0]) if row else 0
+
+    def records(self, start: int = 0, end: int | None = None) -> Iterator[tuple[int, bytes]]:
+        """Streamed through a server-side cursor in binary (bytea arrives as raw bytes, no hex
+        decoding), in batches: a million records never sit in memory at once."""
+        query = "SELECT idx, data FROM audit_records WHERE idx >= %s"
+        params: tuple[object, ...] = (start,)
+        if end is not None:
+            query += " AND idx < %s"
+            params += (end,)
+        with self._connection("read") as conn:
+            try:
+                with (
+                    conn.transaction(),
+                    conn.cursor(name="privacy_guard_records", binary=True) as cur,
+                ):
+                    cur.itersize = 20_000
+                    cur.execute(query + " ORDER BY idx", params)  # type: ignore[arg-type]
+                    while rows := cur.fetchmany(20_000):
+                        yield from rows
+            except psycopg.Error as error:
+                raise _store_error("read", self.where, error) from None
+
+    def record(self, index: int) -> bytes | None:
+        with self._connection("read") as conn:
+            row = conn.execute(
+                "SELECT data FROM audit_records WHERE idx = %s", (index,), binary=True
+            ).fetchone()
+        return None if row is None else bytes(row[0])
+
+    def checkpoints(self) -> list[StoredCheckpoint]:
+        with self._connection("read") as conn:
+            rows = conn.execute(
+                "SELECT size, time, note FROM audit_checkpoints ORDER BY size, time, id"
+            ).fetchall()
+        return [StoredCheckpoint(int(s), float(t), str(n)) for s, t, n in rows]
+
+    def latest_checkpoint(self) -> StoredCheckpoint | None:
+        with self._connection("read") as conn:
+            row = conn.execute(
+                "SELECT size, time, note FROM audit_checkpoints "
+                "ORDER BY size DESC, time DESC, id DESC LIMIT 1"
+            ).fetchone()
+        return None if row is None else StoredCheckpoint(int(row[0]), float(row[1]), str(row[2]))
+
+    def close(self) -> None:
+        self._pool.close(timeout=5.0)
+
+    # --- moving a log in -------------------------------------------------------------------------
+
+    def import_log(self, source: AuditStore, *, batch: int = 10_000) -> int:
+        """Copy another store's log into this empty one: every record with its index and exact
+        bytes, every checkpoint note, the origin. The frontier is recomputed from the bytes, so
+        checkpoints kept before the move verify against the copy. Returns the records copied."""
+        origin = source.meta("origin")
+        frontier = CompactRange()
+        with self.transaction() as tx:
+            if tx.head() is not None or self.count():
+                raise AuditStoreError(
+                    f"audit store {self.where} already holds a log; migrate into an empty one"
+                )
+            if origin is not None:
+                tx.set_meta("origin", origin)
+            chunk: list[bytes] = []
+            first = 0
+            for position, (index, data) in enumerate(source.records()):
+                if index != position:
+                    raise AuditStoreError(
+                        f"the source log skips index {position}; run `audit verify` on it first"
+                    )
+                chunk.append(data)
+                frontier.append(leaf_hash(data))
+                if len(chunk) >= batch:
+                    tx.add_records(first, chunk)
+                    first += len(chunk)
+                    chunk = []
+            if chunk:
+                tx.add_records(first, chunk)
+            latest: StoredCheckpoint | None = None
+            for stored in source.checkpoints():
+                tx.add_checkpoint(stored.size, stored.time, stored.note)
+                latest = stored
+            tx.set_head(
+                Head(
+                    frontier.size,
+                    frontier.to_bytes(),
+                    latest.size if latest else 0,
+                    latest.time if latest else time.time(),
+                )
+            )
+        return frontier.size
