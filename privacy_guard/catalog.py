@@ -55,8 +55,33 @@ class Egress(StrEnum):
     OPENAI_COMPATIBLE = "openai-compatible"
 
 
+class WireApi(StrEnum):
+    """A client-facing API a target's endpoint takes natively (a catalog entry's `apis:`).
+
+    A request in an API the target speaks is relayed as written (redacted); in any other it is
+    translated (a Messages request to a local model's OpenAI chat API, ...). Every target accepts
+    `openai-chat` requests one way or another: litellm translates them when needed.
+    """
+
+    OPENAI_CHAT = "openai-chat"  # /chat/completions, /completions, /embeddings
+    ANTHROPIC_MESSAGES = "anthropic-messages"  # /messages, /messages/count_tokens
+    OPENAI_RESPONSES = "openai-responses"  # /responses
+
+
 # Where `openai-compatible` targets without `api_base` are sent, by litellm provider prefix.
 DEFAULT_API_BASES: Mapping[str, str] = MappingProxyType({"openai": "https://api.openai.com/v1"})
+# Where Messages requests for `anthropic/...` targets without `api_base` go (+ `/messages`).
+ANTHROPIC_API_BASE = "https://api.anthropic.com/v1"
+
+
+def default_apis(litellm_model: str, egress: Egress) -> tuple[WireApi, ...]:
+    """What a target speaks when its entry does not say: OpenAI's chat API when relayed as
+    OpenAI-compatible, Anthropic's Messages API for `anthropic/...` models."""
+    if egress is Egress.OPENAI_COMPATIBLE:
+        return (WireApi.OPENAI_CHAT,)
+    if provider_of(litellm_model) == "anthropic":
+        return (WireApi.ANTHROPIC_MESSAGES,)
+    return ()
 
 
 def provider_of(litellm_model: str) -> str:
@@ -80,6 +105,8 @@ class ModelTarget:
     api_base: str | None = None
     api_key_env: str | None = None
     egress: Egress = Egress.LITELLM
+    # The wire APIs its endpoint takes natively (see WireApi).
+    apis: tuple[WireApi, ...] = ()
     # Where the entry was written, for error messages and `policy explain`.
     source: str = field(default="", compare=False)
 
@@ -104,6 +131,7 @@ class ModelTarget:
             "api_base": self.api_base,
             "api_key_env": self.api_key_env,
             "egress": self.egress.value,
+            "apis": [api.value for api in self.apis],
         }
 
 
@@ -122,6 +150,7 @@ class _EntrySchema(BaseModel):
     api_base: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] | None = None
     api_key_env: _EnvName | None = None
     egress: Egress = Egress.LITELLM
+    apis: Annotated[list[WireApi], Field(max_length=8)] | None = None
 
     @property
     def provider(self) -> str:
@@ -262,5 +291,8 @@ def _target(entry: _EntrySchema, doc: YamlDocument, index: int) -> ModelTarget:
         api_base=entry.api_base,
         api_key_env=entry.api_key_env,
         egress=entry.egress,
+        apis=tuple(dict.fromkeys(entry.apis))
+        if entry.apis is not None
+        else default_apis(entry.litellm_model, entry.egress),
         source=f"{doc.file}:{line}:{column}",
     )

@@ -3,9 +3,10 @@
     app = PrivacyGuardMiddleware(app)                       # config found as the CLI finds it
     app.add_middleware(PrivacyGuardMiddleware, config="privacy-guard.yaml")   # Starlette/FastAPI
 
-The OpenAI-compatible routes (`/v1/chat/completions`, `/v1/completions`, `/v1/embeddings`,
-`/v1/models`; another `prefix`, or fewer `routes`, if asked) are answered by the gateway: team
-key, detection, policy, audit, redaction, the model call through litellm, restoration. Every
+The LLM API routes — OpenAI's (`/v1/chat/completions`, `/v1/completions`, `/v1/embeddings`,
+`/v1/models`), Anthropic's `/v1/messages`, and whatever else a wire adapter serves
+(`gateway/wire/`); another `prefix`, or fewer `routes`, if asked — are answered by the gateway:
+team key, detection, policy, audit, redaction, the model call, restoration. Every
 other request — HTTP, streaming, websockets — goes to the wrapped app untouched, with the
 gateway bound to its context so that `privacy_guard.completion()` in a handler is enforced for
 the same team. On lifespan start-up the gateway loads its pipelines (or on the first request,
@@ -22,11 +23,13 @@ from privacy_guard.gateway.binding import Binding, TeamResolver, reset_binding, 
 from privacy_guard.gateway.core import Gateway
 from privacy_guard.gateway.responder import Responder
 from privacy_guard.gateway.types import ASGIApp, Message, Receive, Scope, Send
+from privacy_guard.gateway.wire import all_routes
 from privacy_guard.payloads import Route
 
 log = logging.getLogger("privacy_guard.gateway")
 
-DEFAULT_ROUTES: tuple[Route, ...] = (Route.CHAT, Route.COMPLETIONS, Route.EMBEDDINGS, Route.MODELS)
+DEFAULT_ROUTES: tuple[Route, ...] = all_routes()
+_ID = "{id}"
 
 
 class PrivacyGuardMiddleware:
@@ -49,9 +52,18 @@ class PrivacyGuardMiddleware:
         self.team_resolver = team_resolver
         prefix = "/" + prefix.strip("/") if prefix.strip("/") else ""
         self._paths: dict[str, Route] = {}
+        # Routes with an `{id}` segment (`/v1/responses/{id}`): (before, after, route).
+        self._templates: list[tuple[str, str, Route]] = []
         for route in routes:
             route = Route(route)
-            self._paths[prefix + route.value.removeprefix("/v1")] = route
+            path = prefix + route.value.removeprefix("/v1")
+            if _ID in path:
+                before, _, after = path.partition(_ID)
+                self._templates.append((before, after, route))
+            else:
+                self._paths[path] = route
+        # Longest first: `/responses/{id}/input_items` before `/responses/{id}`.
+        self._templates.sort(key=lambda t: -len(t[0] + t[1]))
         self._models_prefix = prefix + "/models/" if Route.MODELS in self._paths.values() else None
 
     def _route(self, path: str) -> tuple[Route, str | None] | None:
@@ -62,6 +74,11 @@ class PrivacyGuardMiddleware:
             model_id = path[len(self._models_prefix) :]
             if model_id:
                 return Route.MODELS, model_id
+        for before, after, route in self._templates:
+            if path.startswith(before) and path.endswith(after):
+                found = path[len(before) : len(path) - len(after)]
+                if found and "/" not in found:
+                    return route, found
         return None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -40,6 +40,8 @@ class DecisionEvent:
     rules: tuple[str, ...] = ()
     detector_hash: str = ""
     error_code: str | None = None  # for fail-closed events: a code, never a message with data
+    # The wire API the request came in (`openai-chat`, `anthropic-messages`, ...).
+    api: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

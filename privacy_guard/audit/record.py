@@ -117,7 +117,7 @@ def decision_fields(
         if type(count) is not int or count < 0:
             raise AuditEventError("audit event field `entity_counts` needs counts >= 0")
         entities[name] = count
-    return {
+    fields: dict[str, Any] = {
         "v": FORMAT_VERSION,
         "type": "decision",
         "instance": instance,
@@ -145,6 +145,9 @@ def decision_fields(
         "hmac_key_id": hmac_key_id,
         "error_code": _check(event.error_code, _TOKEN, "error_code", optional=True),
     }
+    if event.api is not None:  # absent from records written before the field existed
+        fields["api"] = _check(event.api, _TOKEN, "api")
+    return fields
 
 
 def outcome_fields(event: OutcomeEvent, *, instance: str) -> dict[str, Any]:

@@ -77,7 +77,11 @@ class TeamKeys:
 
     def authenticate(self, authorization: str | None, client_host: str | None) -> Caller:
         """The caller of a request, from its Authorization header; raises Unauthenticated."""
-        key = bearer_key(authorization)
+        return self.authenticate_key(bearer_key(authorization), client_host)
+
+    def authenticate_key(self, key: str | None, client_host: str | None) -> Caller:
+        """The caller presenting `key` (as the wire API carries it: a Bearer token, Anthropic's
+        `x-api-key`, ...); raises Unauthenticated."""
         if self.local_only:
             if not is_loopback(client_host):
                 raise Unauthenticated(
@@ -88,7 +92,8 @@ class TeamKeys:
             return Caller(LOCAL_ONLY_TEAM, f"local:{key or ''}")
         if key is None:
             raise Unauthenticated(
-                "missing API key: send `Authorization: Bearer <your team's key>`",
+                "missing API key: send `Authorization: Bearer <your team's key>` (or, on the "
+                "Anthropic routes, `x-api-key: <your team's key>`)",
                 code="missing_api_key",
             )
         team = self.team_for_key(key)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import gc
 import logging
-import re
 import threading
 import time
 import uuid
@@ -48,23 +47,14 @@ from privacy_guard.gateway.errors import (
 )
 from privacy_guard.gateway.logs import describe
 from privacy_guard.gateway.metrics import GatewayMetrics
-from privacy_guard.gateway.params import check_fields, extra_segments
-from privacy_guard.payloads import (
-    Path,
-    RequestSegments,
-    Route,
-    apply_replacements,
-    extract_request_segments,
-)
+from privacy_guard.gateway.wire import EgressCall, WireAdapter, adapter_for
+from privacy_guard.payloads import Path, RequestSegments, Route
 from privacy_guard.policy import Action, Decision, FindingAction, Mode, OnError, Policy
 from privacy_guard.policy.model import NON_TEXT_ENTITIES
 from privacy_guard.policy.store import PolicyStore, Snapshot
-from privacy_guard.redact import ChunkRestorer, Redactor, restore_response
+from privacy_guard.redact import Redactor
 
 log = logging.getLogger("privacy_guard.gateway")
-
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
-
 
 @dataclass(frozen=True)
 class GatewaySettings:
@@ -111,9 +101,19 @@ class Exchange:
     detect_seconds: float | None = None
     upstream_seconds: float | None = None
     findings: Mapping[str, int] = field(default_factory=dict)
+    # Client headers the wire adapter forwards to a native upstream (`anthropic-version`, ...).
+    forward_headers: Mapping[str, str] = field(default_factory=dict)
+    # Whatever the wire adapter keeps for this request between its hooks (a Responses chain's
+    # id, the response id seen in a stream, ...). Dies with the request.
+    session: Any = None
 
     def __repr__(self) -> str:
         return f"<Exchange {self.request_id} {self.route.value}>"
+
+    @property
+    def adapter(self) -> WireAdapter:
+        """The wire API of this request: its format, errors and way out."""
+        return adapter_for(self.route)
 
     @property
     def team(self) -> str | None:
@@ -251,14 +251,16 @@ class Gateway:
         """
         caller = exchange.caller
         assert caller is not None
-        segments = _segments(exchange.route, body)
+        adapter = exchange.adapter
+        segments = _segments(adapter, exchange.route, body)
         exchange.stream = segments.stream
-        if exchange.route is Route.EMBEDDINGS and segments.stream:
-            raise BadRequest("embeddings cannot be streamed", code="invalid_body", param="$.stream")
-        texts = [*segments.segments, *extra_segments(body)]
-        for segment in texts[len(segments.segments) :]:
-            if _SURROGATE.search(segment.text):
-                raise BadRequest("invalid Unicode: unpaired surrogate", code="invalid_body")
+        if segments.stream and exchange.route in adapter.unstreamable:
+            raise BadRequest(
+                f"{exchange.route.value.removeprefix('/v1/')} cannot be streamed",
+                code="invalid_body",
+                param="$.stream",
+            )
+        texts = list(segments.segments)
 
         snapshot = self.store.snapshot  # one version of every policy for the whole request
         policy, requested = self._resolve(snapshot, caller.team, segments.model)
@@ -319,11 +321,13 @@ class Gateway:
             raise PolicyViolation(decision.message, code=code)
 
         exchange.outbound = body
+        # A provider-stateful conversation brings the placeholders of its earlier turns.
+        redactor = await adapter.open_session(self, exchange, body)
         if decision.effective_action in (Action.REDACT, Action.REROUTE) and by_path:
             try:
-                redactor = Redactor()
+                redactor = redactor or Redactor()
                 replacements = redactor.redact_segments(texts, by_path)
-                exchange.outbound = apply_replacements(body, replacements)
+                exchange.outbound = adapter.apply(exchange.route, body, replacements)
             except (PrivacyGuardError, ValueError, KeyError) as error:
                 log.error("redaction failed", extra={"error": describe(error)})
                 raise FailedClosed(
@@ -331,7 +335,7 @@ class Gateway:
                     code="redaction_failed",
                     status=500,
                 ) from None
-            exchange.redactor = redactor if len(redactor) else None
+        exchange.redactor = redactor if redactor is not None and len(redactor) else None
 
     def _resolve(self, snapshot: Snapshot, team: str, model: str | None) -> tuple[Policy, Any]:
         try:
@@ -421,53 +425,52 @@ class Gateway:
             action="error",
             effective_action="allow" if forward else "block",
             error_code=code,
+            api=exchange.adapter.api,
         )
         await self._append_decision(exchange, event)
 
     # -- calling the model -----------------------------------------------------------------------
 
-    def _egress_kwargs(self) -> dict[str, Any]:
-        return {
-            "timeout": self.settings.upstream_timeout,
-            "retries": self.settings.upstream_retries,
-            "backoff": self.settings.upstream_backoff,
-        }
+    def _call(self, exchange: Exchange) -> EgressCall:
+        if exchange.target is None or exchange.outbound is None:
+            raise RuntimeError("prepare() did not clear this request to leave")
+        return EgressCall(
+            route=exchange.route,
+            target=exchange.target,
+            body=exchange.outbound,
+            timeout=self.settings.upstream_timeout,
+            retries=self.settings.upstream_retries,
+            backoff=self.settings.upstream_backoff,
+            headers=exchange.forward_headers,
+        )
 
     async def complete(self, exchange: Exchange) -> dict[str, Any]:
         """The full reply of the model target, placeholders restored, `model` its catalog name."""
-        target, body = self._ready(exchange)
-        call = {
-            Route.CHAT: egress.chat,
-            Route.COMPLETIONS: egress.text_completion,
-            Route.EMBEDDINGS: egress.embeddings,
-        }[exchange.route]
+        call = self._call(exchange)
+        adapter = exchange.adapter
         started = time.perf_counter()
         try:
-            reply = await call(target, body, **self._egress_kwargs())
+            reply = await adapter.reply(call)
         except UpstreamError as error:
             raise UpstreamFailed.from_upstream(error) from None
         finally:
             exchange.upstream_seconds = time.perf_counter() - started
-        if exchange.redactor is not None:
-            reply = restore_response(exchange.redactor, exchange.route, reply)
-        reply["model"] = target.name
-        return reply
+        restored = adapter.restore_reply(exchange, reply, call.target.name)
+        await adapter.close_session(self, exchange, restored)
+        return restored
 
     async def stream(self, exchange: Exchange) -> AsyncIterator[dict[str, Any]]:
         """Open the upstream stream (UpstreamFailed here if it cannot be) and return the restored
         chunks. A placeholder split across chunks is held back only until it is complete or
         proven not to be one; failures mid-stream raise UpstreamFailed from the iterator."""
-        target, body = self._ready(exchange)
-        opener = (
-            egress.chat_stream if exchange.route is Route.CHAT else egress.text_completion_stream
-        )
+        call = self._call(exchange)
         started = time.perf_counter()
         try:
-            chunks = await opener(target, body, **self._egress_kwargs())
+            chunks = await exchange.adapter.open_stream(call)
         except UpstreamError as error:
             exchange.upstream_seconds = time.perf_counter() - started
             raise UpstreamFailed.from_upstream(error) from None
-        return _Stream(self._restored(exchange, target, chunks, started), chunks)
+        return _Stream(self._restored(exchange, call.target, chunks, started), chunks)
 
     async def _restored(
         self,
@@ -476,27 +479,20 @@ class Gateway:
         chunks: AsyncIterator[dict[str, Any]],
         started: float,
     ) -> AsyncIterator[dict[str, Any]]:
-        restorer = ChunkRestorer(exchange.redactor, exchange.route) if exchange.redactor else None
+        adapter = exchange.adapter
+        restorer = adapter.stream_restorer(exchange, target.name)
         try:
             async for chunk in chunks:
-                out = restorer.restore_chunk(chunk) if restorer else chunk
-                if isinstance(out, dict):
-                    out["model"] = target.name
+                for out in restorer.restore(chunk):
+                    yield out
+            for out in restorer.finish():
                 yield out
-            tail = restorer.finish() if restorer else None
-            if tail is not None:
-                tail["model"] = target.name
-                yield tail
+            await adapter.close_session(self, exchange, None)
         except UpstreamError as error:
             raise UpstreamFailed.from_upstream(error) from None
         finally:
             exchange.upstream_seconds = time.perf_counter() - started
             await chunks.aclose()  # type: ignore[attr-defined]
-
-    def _ready(self, exchange: Exchange) -> tuple[ModelTarget, dict[str, Any]]:
-        if exchange.target is None or exchange.outbound is None:
-            raise RuntimeError("prepare() did not clear this request to leave")
-        return exchange.target, exchange.outbound
 
     # -- after -----------------------------------------------------------------------------------
 
@@ -607,13 +603,11 @@ def _model_object(target: ModelTarget) -> dict[str, Any]:
     }
 
 
-def _segments(route: Route, body: Any) -> RequestSegments:
+def _segments(adapter: WireAdapter, route: Route, body: Any) -> RequestSegments:
     try:
-        segments = extract_request_segments(route, body)
+        return adapter.segments(route, body)
     except PayloadError as error:
         raise BadRequest.from_payload(error) from None
-    check_fields(route, body)
-    return segments
 
 
 def _redactions_by_path(
@@ -701,6 +695,7 @@ def _decision_event(
         entity_counts=dict(exchange.findings),
         rules=decision.rules,
         detector_hash=detector_hash,
+        api=exchange.adapter.api,
     )
 
 

@@ -2,7 +2,8 @@
 
 A new `Responder` per request (as Starlette's GZip and CORS middlewares do), so no state is ever
 shared between requests. Every answer — success, error, block — carries
-`x-privacy-guard-request-id` and `x-privacy-guard-decision`; errors have an OpenAI-style body.
+`x-privacy-guard-request-id` and `x-privacy-guard-decision`; errors have the body shape of the
+route's wire API (`gateway/wire/`): OpenAI's by default, Anthropic's on `/v1/messages`.
 """
 
 from __future__ import annotations
@@ -41,12 +42,13 @@ class Responder:
         self.gateway = gateway
         self.route = route
         self.scope = scope
-        self.model_id = model_id  # GET /v1/models/{model_id}
+        self.model_id = model_id  # GET /v1/models/{model_id}, or a resource route's `{id}`
         self.headers = {
             key.decode("latin-1").lower(): value.decode("latin-1")
             for key, value in scope.get("headers", [])
         }
         self.exchange = Exchange(new_request_id(), route)
+        self.adapter = self.exchange.adapter
         self.started = False  # response start sent
         self.ending = False  # the last body message is being sent
 
@@ -74,16 +76,17 @@ class Responder:
 
     async def _handle(self, receive: Receive, send: Send) -> int:
         method = self.scope.get("method", "GET")
-        expected = "GET" if self.route is Route.MODELS else "POST"
-        if method != expected:
+        adapter = self.adapter
+        allowed = ("GET",) if self.route is Route.MODELS else adapter.methods(self.route)
+        if method not in allowed:
             raise MethodNotAllowed(
-                f"method {method} not allowed here; use {expected}",
+                f"method {method} not allowed here; use {' or '.join(allowed)}",
                 code="method_not_allowed",
-                headers={"allow": expected},
+                headers={"allow": ", ".join(allowed)},
             )
         client = self.scope.get("client")
-        caller = self.gateway.keys.authenticate(
-            self.headers.get("authorization"), client[0] if client else None
+        caller = self.gateway.keys.authenticate_key(
+            adapter.credential(self.headers), client[0] if client else None
         )
         self.exchange.caller = caller
         if self.route is Route.MODELS:
@@ -93,11 +96,18 @@ class Responder:
                 listing = self.gateway.model(caller, self.model_id)
             await self._send_json(send, 200, listing, decision="allow")
             return 200
+        if self.route in adapter.resources:
+            status, answer = await adapter.resource(
+                self.gateway, self.exchange, method, self.model_id
+            )
+            await self._send_json(send, status, answer)
+            return status
         settings = self.gateway.settings
         raw = await read_body(
             receive, self.headers, settings.max_body_bytes, settings.body_timeout
         )
         body = parse_json(raw)
+        self.exchange.forward_headers = adapter.forward_headers(self.headers)
         await self.gateway.prepare(self.exchange, body)
         if self.exchange.stream:
             return await self._stream(receive, send)
@@ -137,24 +147,26 @@ class Responder:
 
     async def _pump(self, chunks: AsyncIterator[dict[str, Any]], send: Send) -> int:
         """Forward the chunks; the status to record (the upstream's, if it failed mid-way)."""
+        sse = self.adapter.sse
         try:
             async for chunk in chunks:
-                await send({"type": "http.response.body", "body": _sse(chunk), "more_body": True})
+                await send({"type": "http.response.body", "body": sse(chunk), "more_body": True})
         except UpstreamFailed as error:
-            # Headers are gone already: the error travels as an event, as OpenAI sends it (the
-            # OpenAI SDK raises it as an APIError).
+            # Headers are gone already: the error travels as an event, as the API's own servers
+            # send it (the OpenAI SDK raises it as an APIError, Anthropic's as its error type).
             self.exchange.error_code = error.code
             self.ending = True
             await send(
                 {
                     "type": "http.response.body",
-                    "body": _sse(error.body(self.exchange.request_id)),
+                    "body": self.adapter.sse_error(error, self.exchange.request_id),
                     "more_body": False,
                 }
             )
             return error.status
         self.ending = True
-        await send({"type": "http.response.body", "body": b"data: [DONE]\n\n", "more_body": False})
+        end = self.adapter.sse_end()
+        await send({"type": "http.response.body", "body": end, "more_body": False})
         return 200
 
     # -- sending ---------------------------------------------------------------------------------
@@ -209,10 +221,5 @@ class Responder:
     async def _error(self, send: Send, error: GatewayError) -> None:
         if self.started:
             return  # mid-stream: handled in _pump; nothing more can be said over HTTP
-        await self._send_json(
-            send, error.status, error.body(self.exchange.request_id), extra=error.headers
-        )
-
-
-def _sse(value: Any) -> bytes:
-    return b"data: " + _json_bytes(value) + b"\n\n"
+        body = self.adapter.error_body(error, self.exchange.request_id)
+        await self._send_json(send, error.status, body, extra=error.headers)
