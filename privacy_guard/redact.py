@@ -124,6 +124,7 @@ class Redactor:
         "_counters",
         "_counts",
         "_hash_key",
+        "_inherited",
         "_max_length",
         "_originals",
         "_prefixes",
@@ -141,6 +142,52 @@ class Redactor:
         self._prefixes: set[str] = set()  # proper prefixes of issued placeholders
         self._max_length = 0
         self._counts: Counter[tuple[str, str]] = Counter()
+        self._inherited: frozenset[str] = frozenset()  # issued in earlier turns of a chain
+
+    # --- a chain's map, carried between requests (the vault's; see privacy_guard.vault)
+
+    def export_state(self) -> dict[str, Any]:
+        """The placeholder map as plain JSON data, for a vault that keeps it encrypted between
+        the turns of a provider-stateful conversation. Personal data: never log or store it in
+        clear."""
+        return {
+            "version": 1,
+            "placeholders": [
+                [placeholder, key, original.text, original.json]
+                for key, placeholder in self._by_key.items()
+                for original in (self._originals[placeholder],)
+            ],
+            "counters": dict(self._counters),
+            "reserved": sorted(self._reserved),
+        }
+
+    @classmethod
+    def from_state(cls, state: Mapping[str, Any], *, hash_key: bytes | None = None) -> Redactor:
+        """A redactor that continues a chain: every placeholder issued in earlier turns keeps its
+        value (one value, one placeholder across turns), numbering goes on, look-alikes met
+        earlier stay reserved. Raises RedactionError on a state it cannot read."""
+        redactor = cls(hash_key=hash_key)
+        try:
+            if state.get("version") != 1:
+                raise ValueError("version")
+            for placeholder, key, text, json_form in state["placeholders"]:
+                if not all(isinstance(v, str) for v in (placeholder, key, text, json_form)):
+                    raise ValueError("placeholder")
+                if not PLACEHOLDER_PATTERN.fullmatch(placeholder):
+                    raise ValueError("placeholder")
+                redactor._by_key[key] = placeholder
+                redactor._originals[placeholder] = _Original(text, json_form)
+                redactor._prefixes.update(placeholder[:i] for i in range(1, len(placeholder)))
+                redactor._max_length = max(redactor._max_length, len(placeholder))
+            for entity, number in dict(state["counters"]).items():
+                if not isinstance(entity, str) or type(number) is not int:
+                    raise ValueError("counter")
+                redactor._counters[entity] = number
+            redactor._reserved.update(str(token) for token in state["reserved"])
+        except (KeyError, TypeError, ValueError, AttributeError):
+            raise RedactionError("a stored placeholder map could not be read") from None
+        redactor._inherited = frozenset(redactor._originals)
+        return redactor
 
     # --- what is safe to show about it
 
@@ -180,6 +227,10 @@ class Redactor:
                 continue
             for match in PLACEHOLDER_PATTERN.finditer(text):
                 token = match.group().upper()
+                if token in self._inherited:
+                    # A placeholder of an earlier turn of the chain, quoted back (the client
+                    # echoing the model): it means what the provider already saw.
+                    continue
                 if token in self._originals:
                     # Too late: restore could no longer tell the look-alike from our placeholder.
                     raise RedactionError(
