@@ -9,9 +9,11 @@ model echoes, the walk-through can show both what the model received and what th
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import secrets
+import struct
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -57,13 +59,20 @@ rules:
 
 
 class EchoModel:
-    """An OpenAI-compatible server that answers `[demo echo model] <last user message>`."""
+    """An OpenAI-compatible server that answers `[demo echo model] <the prompt it received>`.
+
+    Chat and legacy completions echo the text, streamed or not; embeddings are a small vector
+    derived from the text received (the same text, the same vector), as floats or base64 like
+    OpenAI's. Every request body is kept in `received`, to show what left the gateway.
+    """
 
     def __init__(self) -> None:
         self.received: list[dict[str, Any]] = []
         self.app = Starlette(
             routes=[
                 Route("/v1/chat/completions", self.chat, methods=["POST"]),
+                Route("/v1/completions", self.completions, methods=["POST"]),
+                Route("/v1/embeddings", self.embeddings, methods=["POST"]),
                 Route("/v1/models", self.models, methods=["GET"]),
             ]
         )
@@ -78,10 +87,72 @@ class EchoModel:
             return StreamingResponse(_chunks(head, text), media_type="text/event-stream")
         message = {"role": "assistant", "content": text}
         choice = {"index": 0, "message": message, "finish_reason": "stop"}
-        return JSONResponse({**head, "object": "chat.completion", "choices": [choice]})
+        usage = _usage([_last_user_text(body)], [text])
+        return JSONResponse(
+            {**head, "object": "chat.completion", "choices": [choice], "usage": usage}
+        )
+
+    async def completions(self, request: Request) -> Response:
+        body = await request.json()
+        self.received.append(body)
+        prompt = body.get("prompt")
+        prompts = prompt if isinstance(prompt, list) else [prompt]
+        texts = [ECHO_LABEL + (p if isinstance(p, str) else "") for p in prompts]
+        head = {"id": "demo-" + secrets.token_hex(6), "created": int(time.time())}
+        head["model"] = str(body.get("model", "echo"))
+        head["object"] = "text_completion"
+        if body.get("stream"):
+            return StreamingResponse(_text_chunks(head, texts), media_type="text/event-stream")
+        choices = [
+            {"index": i, "text": text, "logprobs": None, "finish_reason": "stop"}
+            for i, text in enumerate(texts)
+        ]
+        return JSONResponse({**head, "choices": choices, "usage": _usage(texts, texts)})
+
+    async def embeddings(self, request: Request) -> Response:
+        body = await request.json()
+        self.received.append(body)
+        given = body.get("input")
+        inputs = given if isinstance(given, list) and not _is_tokens(given) else [given]
+        base64_wanted = body.get("encoding_format") == "base64"
+        data = []
+        for index, item in enumerate(inputs):
+            vector = _vector(json.dumps(item, ensure_ascii=False))
+            packed = struct.pack(f"<{len(vector)}f", *vector)
+            embedding: Any = base64.b64encode(packed).decode() if base64_wanted else vector
+            data.append({"object": "embedding", "index": index, "embedding": embedding})
+        usage = _usage([json.dumps(item) for item in inputs], [])
+        model = str(body.get("model", "echo"))
+        return JSONResponse({"object": "list", "data": data, "model": model, "usage": usage})
 
     async def models(self, request: Request) -> Response:
         return JSONResponse({"object": "list", "data": [{"id": "echo", "object": "model"}]})
+
+
+EMBEDDING_SIZE = 16
+
+
+def _is_tokens(value: list[Any]) -> bool:
+    """One prompt as token ids (`[1, 2, 3]`), not a list of prompts."""
+    return bool(value) and all(isinstance(v, int) for v in value)
+
+
+def _vector(text: str) -> list[float]:
+    """A unit-free, deterministic vector in [-1, 1) from the text's SHA-256: same text, same
+    vector, so a client can see that two requests sent the same (redacted) text."""
+    digest = hashlib.sha256(text.encode()).digest()
+    return [round(b / 128 - 1, 6) for b in digest[:EMBEDDING_SIZE]]
+
+
+def _usage(prompts: list[str], completions: list[str]) -> dict[str, int]:
+    """Word counts standing in for tokens: the echo model has no tokenizer."""
+    prompt = sum(len(p.split()) for p in prompts)
+    completion = sum(len(c.split()) for c in completions)
+    return {
+        "prompt_tokens": prompt,
+        "completion_tokens": completion,
+        "total_tokens": prompt + completion,
+    }
 
 
 def _last_user_text(body: dict[str, Any]) -> str:
@@ -103,6 +174,17 @@ async def _chunks(head: dict[str, Any], text: str) -> Any:
     final = {**head, "object": "chat.completion.chunk"}
     final["choices"] = [{"index": 0, "delta": {}, "finish_reason": "stop"}]
     yield f"data: {json.dumps(final)}\n\ndata: [DONE]\n\n"
+
+
+async def _text_chunks(head: dict[str, Any], texts: list[str]) -> Any:
+    for index, text in enumerate(texts):
+        for i in range(0, len(text), 6):
+            piece = {"index": index, "text": text[i : i + 6], "logprobs": None}
+            piece["finish_reason"] = None
+            yield f"data: {json.dumps({**head, 'choices': [piece]})}\n\n"
+        done = {"index": index, "text": "", "logprobs": None, "finish_reason": "stop"}
+        yield f"data: {json.dumps({**head, 'choices': [done]})}\n\n"
+    yield "data: [DONE]\n\n"
 
 
 # -- the deployment --------------------------------------------------------------------------------
@@ -163,6 +245,24 @@ def running_demo(port: int = 0) -> Iterator[DemoStack]:
         gateway = Gateway.from_config(load_config(config), audit=UnpersistedAuditSink())
         with serve_in_thread(create_app(gateway=gateway), port=port) as served:
             yield DemoStack(f"{served.url}/v1", key, echo, config)
+
+
+# -- trying it by hand ----------------------------------------------------------------------------
+
+TRY_IT = (
+    ("chat/completions", {"messages": [{"role": "user", "content": "I am Jean Dupont"}]}),
+    ("completions", {"prompt": "Write to jean.dupont@example.fr"}),
+    ("embeddings", {"input": "Jean Dupont lives in Lyon"}),
+)
+
+
+def try_it_lines(stack: DemoStack, model: str = "demo-saas-echo") -> list[str]:
+    """A curl command per endpoint the echo model serves, each one line, ready to paste."""
+    return [
+        f'curl -s {stack.base_url}/{path} -H "Authorization: Bearer {stack.key}" '
+        f"-H \"Content-Type: application/json\" -d '{json.dumps({'model': model, **body})}'"
+        for path, body in TRY_IT
+    ]
 
 
 # -- the walk-through ------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 import time
 from typing import Annotated
 
@@ -23,7 +24,7 @@ def demo_command(
     port: Annotated[int, typer.Option(help="Gateway port (default: any free port).")] = 0,
 ) -> None:
     """Walk through the four outcomes with a built-in echo model; no provider, no API key."""
-    from privacy_guard.demo import ECHO_LABEL, running_demo, walk_through
+    from privacy_guard.demo import ECHO_LABEL, running_demo, try_it_lines, walk_through
 
     out = Console(highlight=False, soft_wrap=True)
     logging.getLogger("privacy_guard").setLevel(logging.ERROR)  # the walk-through is the output
@@ -44,12 +45,10 @@ def demo_command(
             )
             if keep_running:
                 out.print(f"\nGateway: {stack.base_url}   key: {stack.key}   (Ctrl-C to stop)")
-                out.print(
-                    f'curl {stack.base_url}/chat/completions -H "Authorization: Bearer '
-                    f'{stack.key}" -H "Content-Type: application/json" -d \'{{"model": '
-                    '"demo-saas-echo", "messages": [{"role": "user", "content": "I am Jean '
-                    "Dupont\"}]}'"
-                )
+                out.print("Try it (models: demo-saas-echo, remote; demo-local-echo, self-hosted):")
+                for line in try_it_lines(stack):
+                    out.print(escape(line), overflow="ignore", crop=False)
+                sys.stdout.flush()  # seen at once when the output is a pipe or a file
                 try:
                     while True:
                         time.sleep(3600)
