@@ -233,12 +233,14 @@ def test_aws_secret_access_key_in_context(template: str) -> None:
 
 
 def test_aws_secret_shape_with_slash_is_found_without_context() -> None:
-    secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+    secret = rand(13, B64) + "/" + rand(7, B64) + "/" + rand(18, B64)
     assert_only(f"C'est quoi la bonne pratique pour stocker {secret} ?", secret, language="fr")
 
 
-def test_aws_documentation_keys_are_flagged() -> None:
-    assert_only("aws_access_key_id = AKIAIOSFODNN7EXAMPLE", "AKIAIOSFODNN7EXAMPLE")
+def test_aws_documentation_keys_are_not_flagged() -> None:
+    # AWS's own samples: AWS never issues a key ending in EXAMPLE (issue 11).
+    assert_none("aws_access_key_id = AKIAIOSFODNN7EXAMPLE")
+    assert_none("aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
 
 
 def test_stripe_publishable_keys_are_public() -> None:
@@ -429,7 +431,7 @@ def test_quoted_passwords(template: str) -> None:
         ("my password is Tr0ub4dor&3", "Tr0ub4dor&3"),
         ("mon mot de passe est Soleil2024!", "Soleil2024!"),
         ("le mdp: azerty123", "azerty123"),
-        ("password: changeme", "changeme"),
+        ("password: changeme42", "changeme42"),
         ("POSTGRES_PASSWORD=postgres123", "postgres123"),
         ("MDP : Marmotte479?", "Marmotte479?"),
         ("Kennwort: Geheim#2024", "Geheim#2024"),

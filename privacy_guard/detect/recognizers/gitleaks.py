@@ -41,6 +41,7 @@ _GENERIC_SCORE: Final = 0.7
 # A rule that matches a token's start only (`bedrock-api-key-YmVkcm9jay5h...`, fixed-length
 # bodies) leaves the rest of the token unredacted: the span runs on to the token's end.
 _TOKEN_TAIL: Final = re2.compile(rb"[A-Za-z0-9+/=_-]*")
+_QUOTES: Final = b"\"'`"
 
 
 def shannon_entropy(value: str) -> float:
@@ -145,6 +146,9 @@ class GitleaksRecognizer:
                 end -= 1
             s_start, s_end = _secret_span(rule, match, start, end)
             s_end = _TOKEN_TAIL.match(data, s_end).end()  # type: ignore[union-attr]
+            quote = data[s_start]
+            if s_end - s_start > 2 and quote in _QUOTES and data[s_end - 1] == quote:
+                s_start, s_end = s_start + 1, s_end - 1  # hashicorp-tf-password's group: "x"
             if s_end <= s_start:
                 continue
             secret_bytes = data[s_start:s_end]
@@ -161,7 +165,9 @@ class GitleaksRecognizer:
                 continue
             if is_placeholder(secret.strip("'\"`")):
                 continue
-            if rule.id.startswith("generic") and _not_generic_secret(secret, data, s_start, s_end):
+            if _digest(secret, data, s_start, s_end) or (
+                rule.id.startswith("generic") and _not_generic_secret(secret)
+            ):
                 continue
             found.append((s_start, s_end))
         return found
@@ -170,13 +176,21 @@ class GitleaksRecognizer:
 _PUBLIC: Final = ("pk_live_", "pk_test_")
 
 
-def _not_generic_secret(secret: str, data: bytes, start: int, end: int) -> bool:
-    """What `key = value` rules take that is not a secret: a UUID (a request or change id), a
-    digest next to "sha256" or "commit", a publishable key, an identifier naming a secret."""
-    if UUID.fullmatch(secret) or secret.startswith(_PUBLIC) or names_a_secret(secret):
-        return True
+def _digest(secret: str, data: bytes, start: int, end: int) -> bool:
+    """Hex next to "sha256", "commit", "checksum": a digest, though sourcegraph-access-token
+    takes any 40 hex digits in a text that names Sourcegraph."""
+    if HEX.fullmatch(secret) is None:
+        return False
     around = data[max(0, start - 64) : end + 32].decode("utf-8", "replace")
-    return HEX.fullmatch(secret) is not None and near_hash_word(around, 0, len(around))
+    return near_hash_word(around, 0, len(around))
+
+
+def _not_generic_secret(secret: str) -> bool:
+    """What `key = value` rules take that is not a secret: a UUID (a request or change id), a
+    publishable key, an identifier naming a secret."""
+    if secret.startswith(_PUBLIC) or names_a_secret(secret):
+        return True
+    return UUID.fullmatch(secret) is not None
 
 
 def _secret_span(rule: LeakRule, match: Any, start: int, end: int) -> tuple[int, int]:

@@ -162,13 +162,25 @@ def judge(tier: Tier, value: Value, *, loose: bool) -> float | None:
 
 _TERM = r"(?:pass|pwd|pw|mdp|kennwort|contrase[nñ]a|secret|token|key|credential|cl[eé]|jeton)"
 _ASSIGN = re.compile(  # on ascii_lower(text); the key's start is found by walking back
-    rf"""(?P<key>{_TERM}[\w.\-]{{0,40}})(?:["']\]?|\])?[ \t]*
+    rf"""(?P<key>{_TERM}[\w.\-]{{0,40}})(?:\\?["']\]?|\])?[ \t]*  # \" in JSON strings
     (?P<sep>:[ \t]*[a-z_][\w.]*(?:\[[^\]\n]{{0,40}}\])?(?:[ \t]*\|[ \t]*none)?[ \t]+=(?!=)
-      | :=|=>|===?|=(?!~)|:(?!:)|<-)[ \t]*""",
+      | :=|=>|===?|=(?!~)|:(?!:)|<-|\.=|\+=|\?=)[ \t]*""",
     re.X,
 )
 _CLI_FLAG = re.compile(r"--(?P<key>[A-Za-z][\w-]{1,40})[ \t]+(?=[^\s-])")
 _SSHPASS = re.compile(r"sshpass[ \t]+-p[ \t]*(?=\S)")
+# `docker login -u me -p X`, `helm registry login ... --password X`, `redis-cli -a X`.
+_LOGIN_FLAG = re.compile(
+    r"""(?:(?:docker|podman|nerdctl|buildah|skopeo|oras|helm(?:[ \t]+registry)?)[ \t]+login
+    |redis-cli)\b[^\n|;&]{0,200}?[ \t](?:-p|-a|--pass(?:word)?)(?:[ \t]+|=)(?=[^\s-])""",
+    re.X,
+)
+# Makefile and shell: the literal a command prints, `TOKEN := $(shell echo X)`, `PW != echo X`.
+_ECHOED = re.compile(
+    r"""(?P<key>[A-Za-z_][\w.]{0,60})[ \t]*(?:[:?+!]?=)[ \t]*(?:\$\(shell[ \t]+|`|\$\()?
+    (?:echo|printf)[ \t]+(?:-[ne][ \t]+)?(?=\S)""",
+    re.X,
+)
 _MYSQL_P = re.compile(r"(?:mysql|mysqldump|mysqladmin|mariadb)\b[^\n|;&]{0,200}?[ \t]-p(?=[^\s-])")
 _CURL_USER = re.compile(r"""-(?:u|-user)[ \t=]+["']?(?P<user>[^\s:"'-][^\s:"']{0,127}):(?=\S)""")
 _AUTH_PAIR = re.compile(  # on ascii_lower(text)
@@ -176,10 +188,26 @@ _AUTH_PAIR = re.compile(  # on ascii_lower(text)
     r"""[ \t]*,[ \t]*(?=["'])"""
 )
 _CALL_PAIR = re.compile(r"""\([ \t]*(["'])(?P<key>[\w.\-]{1,60})\1[ \t]*,[ \t]*(?=["'])""")
-_XML_KEY_VALUE = re.compile(
-    r"""(?:key|name)[ \t]*=[ \t]*"(?P<key>[\w.:\-]{1,60})"[ \t]+value[ \t]*=[ \t]*(?=")"""
+_XML_KEY_VALUE = re.compile(  # attributes may sit on lines of their own
+    r"""(?:key|name)[ \t]*=[ \t]*"(?P<key>[\w.:\-]{1,60})"\s+value[ \t]*=[ \t]*(?=")"""
 )
-_XML_ELEMENT = re.compile(r"<(?P<key>[\w:.\-]{1,60})>(?P<val>[^<\n]{1,256})</(?P=key)>")
+# <password>x</password>, with attributes, the value alone on a line between the tags, or in
+# Spring's <property name="password"><value>x</value></property>.
+_XML_ELEMENT = re.compile(
+    r"""<(?P<key>[\w:.\-]{1,60})(?:[ \t\r\n][^<>]{0,200})?>
+    [ \t]*(?:\r?\n[ \t]*)?(?P<val>[^<\n]{1,256}?)[ \t]*(?:\r?\n[ \t]*)?</(?P=key)>""",
+    re.X,
+)
+_XML_NAMED_VALUE = re.compile(
+    r"""(?:key|name)[ \t]*=[ \t]*"(?P<key>[\w.:\-]{1,60})"[ \t]*>\s*<value>(?=[^<\n]+</value>)"""
+)
+# A Kubernetes or Compose environment entry: `- name: DB_PASSWORD` then `value: x`.
+_NAME_THEN_VALUE = re.compile(
+    r"""name:[ \t]*["']?(?P<key>[\w.\-]{1,60})["']?[ \t]*\r?\n[ \t]*value:[ \t]*(?=\S)"""
+)
+_DOCKERFILE_ENV = re.compile(
+    r"(?m)^[ \t]*(?:ENV|ARG)[ \t]+(?P<key>[A-Za-z_]\w{0,60})[ \t]+(?=[^\s=])"
+)
 _ODBC = re.compile(  # on ascii_lower(text)
     r"""(?:password|pwd)[ \t]*=[ \t]*
     (?:\{(?P<braced>[^}\n]{1,256})\}|(?P<plain>[^;\n"'{\s][^;\n"']{0,255}))""",
@@ -219,6 +247,8 @@ def _key_start(text: str, pos: int) -> int:
     start = pos - _KEY_CHARS.match(before).end()  # type: ignore[union-attr]
     while start < pos and text[start] in ".-":
         start += 1
+    if text[start - 1 : start] == "\\" and text[start : start + 1] in ("n", "r", "t"):
+        start += 1  # `\tpassword=x` in a log line: the escape is not part of the key
     return start
 
 
@@ -293,8 +323,13 @@ _FORMS: Final[tuple[tuple[re.Pattern[str], bool, Tier | None, bool], ...]] = (
     (_CLI_FLAG, False, None, True),  # --password hunter2
     (_CALL_PAIR, False, None, False),  # define('DB_PASSWORD', 'x'), getenv("TOKEN", "x")
     (_XML_KEY_VALUE, False, None, True),  # <add key="DbPassword" value="x" />
+    (_XML_NAMED_VALUE, False, None, True),  # <property name="password"><value>x</value>
+    (_NAME_THEN_VALUE, False, None, True),  # - name: DB_PASSWORD \n value: x
+    (_DOCKERFILE_ENV, False, None, False),  # ENV DB_PASSWORD x
     (_MYSQL_P, True, "password", True),  # mysql -u root -pS3cret
     (_SSHPASS, False, "password", True),  # sshpass -p 'S3cret' ssh host
+    (_LOGIN_FLAG, True, "password", True),  # docker login -u me -p S3cret
+    (_ECHOED, False, None, True),  # TOKEN := $(shell echo S3cret)
     (_CURL_USER, False, "password", True),  # curl -u user:pass
     (_AUTH_PAIR, True, "password", False),  # auth=("user", "pw"), HTTPBasicAuth("u", "pw")
 )

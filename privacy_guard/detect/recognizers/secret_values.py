@@ -66,7 +66,10 @@ _NOT_VALUES: Final = frozenset(
      "default", "empty", "blank", "unknown", "unset", "same", "invalid", "incorrect", "wrong",
      "missing", "expired", "mdp", "requis", "obligatoire", "vide", "aucun", "aucune", "inconnu",
      "identique", "secretstr", "credential", "credentials", "sensitive", "confidential",
-     "encrypted", "hashed", "username", "user", "login", "email"]
+     "encrypted", "hashed", "username", "user", "login", "email",
+     # Stand-ins of documentation and tutorials, not anyone's credential.
+     "changeme", "change_me", "change-me", "changeit", "changethis", "test", "testing", "foo",
+     "bar", "foobar", "mysecretpassword", "yourpassword", "mypassword", "secretpassword"]
 )  # fmt: skip
 UUID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 HEX = re.compile(r"[0-9a-fA-F]+")
@@ -209,12 +212,14 @@ def looks_like_token(value: str) -> bool:
 
 _VALUE = re.compile(
     r"""(?:[rbfuRBFU]{1,2}(?=["']))?
-    (?: "(?P<dq>[^"\n]{0,512})" | '(?P<sq>[^'\n]{0,512})' | `(?P<bt>[^`\n]{0,512})`
+    (?: \\(?P<eq>["'])(?P<esc>(?:[^"'\\\n]|\\(?!(?P=eq))){1,512})\\(?P=eq)  # \"x\" in JSON
+      | "(?P<dq>[^"\n]{0,512})" | '(?P<sq>[^'\n]{0,512})' | `(?P<bt>[^`\n]{0,512})`
       | “(?P<cq>[^”\n]{0,512})” | ‘(?P<cs>[^’\n]{0,512})’
       | «[ \u00a0\u202f]?(?P<gq>[^»\n]{0,512}?)[ \u00a0\u202f]?»
       | (?P<bare>(?:[^\s"'`,;<>&]|&(?![\w.\-]+=)){1,256}) )""",
     re.X,
 )
+_ESCAPED_BREAK = re.compile(r"\\[nrt]")
 _CLOSERS: Final = {")": "(", "]": "[", "}": "{"}
 _CLOSER = re.compile(r"[)\]}]")
 STRING_SEAM = re.compile(r"[)\]}][\s,;)\]}.]|[,;]")  # "Password:"),$?Re.createElement("
@@ -250,10 +255,14 @@ def read_value(text: str, pos: int) -> Value | None:
     match = _VALUE.match(text, pos)
     if match is None or match.lastgroup is None:
         return None
-    start, end = match.span(match.lastgroup)
-    quoted = match.lastgroup != "bare"
+    group = "esc" if match.group("esc") is not None else match.lastgroup
+    start, end = match.span(group)
+    quoted = group != "bare"
     if not quoted:
         end = start + _balanced_prefix(text[start:end])
+        # Inside a JSON string or a log line, `\n` and `\t` (two characters) end the value.
+        escape = _ESCAPED_BREAK.search(text, start, end)
+        end = escape.start() if escape else end
         while end > start and text[end - 1] in ".,:;":
             end -= 1
     return Value(start, end, text[start:end], quoted) if end > start else None

@@ -6,8 +6,11 @@ Values named by a key (`password = ...`, "mon mot de passe est ...") are found b
 below lists every SECRET recognizer.
 
 Choices: Stripe publishable keys (`pk_live_`, `pk_test_`) are public by design and not flagged;
-AWS's documentation keys (`AKIAIOSFODNN7EXAMPLE`) have a real key's shape and are flagged, since
-a filter cannot tell a sample from a key that happens to look like one.
+nor are AWS's documentation keys (`AKIAIOSFODNN7EXAMPLE`): AWS never issues a key ending in
+EXAMPLE, and flagging the samples every tutorial pastes would teach users to ignore the filter.
+
+Provider formats beyond the ones below come from gitleaks' rule set (`gitleaks.py`), Kubernetes
+Secret manifests from `secret_manifests.py`.
 """
 
 from __future__ import annotations
@@ -107,6 +110,7 @@ _TOKENS: Final = (
         "aws_access_key_id",
         r"(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|AROA|APKA)"
         r"(?P<b>[A-Z0-9]{16})(?![A-Za-z0-9])",
+        lambda body: not body.endswith("EXAMPLE"),  # AWS's documentation key
     ),
     _token("github", r"(?:gh[pousr]_(?P<b>[A-Za-z0-9]{30,})|github_pat_(?P<b2>[A-Za-z0-9_]{40,}))"),
     _token(
@@ -264,6 +268,8 @@ class AwsSecretKeyRecognizer:
             value = match.group(0)
             if char_classes(value) < 3 or len(set(value)) < 15 or not looks_random(value):
                 continue
+            if "EXAMPLE" in value:  # wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY, AWS's sample
+                continue
             if _NOT_AWS.search(text, max(0, match.start() - 40), match.start()):
                 continue
             if has_context(text, match.start(), match.end(), _AWS_CONTEXT, window=80):
@@ -383,6 +389,8 @@ class ContextTokenRecognizer:
             value = text[start:end]
             if strength is None or not looks_random(value) or value.startswith("AAAA"):
                 continue  # AAAA...: the body of an SSH public key
+            if "EXAMPLE" in value:
+                continue  # AWS's documentation keys
             if HEX.fullmatch(value) and (strength == "weak" or near_hash_word(text, start, end)):
                 continue
             yield Span(SECRET, start, end, 0.65, PRIORITY)
