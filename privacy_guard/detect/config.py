@@ -22,6 +22,27 @@ DEFAULT_ENTITIES: frozenset[str] = frozenset(
         "EU_VAT",
         "CH_AHV",
         "CH_UID",
+        # National identifiers of Europe (recognizers/national.py) and wallets, MACs (crypto.py)
+        "UK_NHS",
+        "UK_NINO",
+        "IT_FISCAL_CODE",
+        "IT_VAT_CODE",
+        "ES_NIF",
+        "ES_NIE",
+        "PL_PESEL",
+        "FI_PERSONAL_IDENTITY_CODE",
+        "SE_PERSONNUMMER",
+        "DE_TAX_ID",
+        "DE_SOCIAL_SECURITY",
+        "DE_ID_CARD",
+        "DE_PASSPORT",
+        "AT_SVNR",
+        "BE_NATIONAL_NUMBER",
+        "NL_BSN",
+        "LI_PEID",
+        "LU_NATIONAL_ID",
+        "CRYPTO",
+        "MAC_ADDRESS",
         "SECRET",
         "PERSON",
         "LOCATION",
@@ -53,6 +74,8 @@ class DetectorConfig:
     cache_size: int = 4096
     # Texts longer than this go to spaCy in overlapping chunks; patterns always see the whole text.
     ner_chunk_chars: int = 4000
+    # The deployment's own Presidio recognizers, "package.module:ClassName" (presidio_adapter).
+    presidio_recognizers: tuple[str, ...] = ()
 
     def fingerprint(self) -> str:
         """A content hash of everything that changes findings; part of every cache key."""

@@ -13,6 +13,7 @@ from privacy_guard.detect.lists import DENY_PRIORITY, AllowList, DenyListRecogni
 from privacy_guard.detect.merge import resolve_overlaps
 from privacy_guard.detect.ner import NerEngine
 from privacy_guard.detect.normalize import NormalizedText, normalize, sanitize
+from privacy_guard.detect.presidio_adapter import load_plugins
 from privacy_guard.detect.recognizers.base import Recognizer
 from privacy_guard.detect.registry import builtin_recognizers
 from privacy_guard.detect.types import Finding, Span
@@ -42,6 +43,10 @@ class Detector:
         self.config = config or DetectorConfig()
         self.fingerprint = self.config.fingerprint()
         self._recognizers: list[Recognizer] = builtin_recognizers()
+        # A deployment's own Presidio recognizers; what they report is always wanted.
+        plugins = load_plugins(self.config.presidio_recognizers)
+        self._recognizers += plugins
+        self._plugin_entities = frozenset(e for p in plugins for e in p.entities)
         if self.config.deny_list:
             self._recognizers.append(DenyListRecognizer(self.config.deny_list))
         self._allow = AllowList(self.config.allow_list)
@@ -135,7 +140,7 @@ class Detector:
         self, norm: NormalizedText, guess: LanguageGuess, spans: list[Span]
     ) -> list[Finding]:
         text = norm.text
-        entities = self.config.entities
+        entities = self.config.entities | self._plugin_entities
         spans = [
             s
             for s in spans

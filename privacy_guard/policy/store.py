@@ -44,6 +44,7 @@ class Sources:
         detector = DetectorConfig(
             en_model=config.detector.en_model or base.en_model,
             fr_model=config.detector.fr_model or base.fr_model,
+            presidio_recognizers=config.detector.presidio_recognizers,
         )
         return cls(
             policies=policies or config.policies,

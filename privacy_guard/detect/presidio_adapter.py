@@ -1,0 +1,160 @@
+"""Presidio recognizers run inside our engine: behind a cheap prefilter, on windows, offsets mapped.
+
+Two uses:
+
+* Built-in identifiers for which presidio-analyzer already ships a validated recognizer (UK NHS,
+  Italian codice fiscale, Spanish NIF, ...; see recognizers/national.py). Running Presidio's own
+  `AnalyzerEngine` would cost its NLP pass and every one of its recognizers on the whole text;
+  here one recognizer's patterns and validation see only short windows around what a cheap
+  regex (a context word or a digit shape) found, so texts without a candidate cost one regex
+  scan.
+* A deployment's own Presidio `EntityRecognizer` / `PatternRecognizer` classes, named in the
+  config as ``"package.module:ClassName"`` (`load_plugins`). They run on the whole normalised
+  text (we cannot know their shapes), without NLP artefacts (`nlp_artifacts=None`: spaCy runs
+  once, in our NER stage, not once per plug-in); their offsets are mapped back like ours.
+
+Presidio is imported lazily: a process that never meets a candidate never pays for it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+from privacy_guard.detect.types import Span
+from privacy_guard.errors import ConfigError
+
+# How far around a prefilter hit Presidio looks; the window is widened to the next whitespace so
+# its `\b`s see the same word boundaries as in the whole text.
+_WINDOW = 40
+_SPACE = re.compile(r"\s")
+_TRIM = frozenset(" \t\r\n_\u00a0")
+
+
+class PresidioPluginError(ConfigError):
+    """A `detector.presidio_recognizers` entry that cannot be imported or instantiated."""
+
+
+class PresidioWindowRecognizer:
+    """One Presidio recognizer, run on the windows around the hits of `prefilter`.
+
+    `factory` builds the Presidio recognizer (called once, lazily, under a lock). `check`, when
+    given, is a second opinion on each value Presidio accepted (python-stdnum, or a shape test);
+    `score` turns (value, text, start, end, presidio score) into our score or None to drop it.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        entity_type: str,
+        factory: Callable[[], Any],
+        prefilter: re.Pattern[str],
+        score: Callable[[str, str, int, int, float], float | None],
+        *,
+        priority: int = 20,
+        window: int = _WINDOW,
+    ) -> None:
+        self.name = name
+        self.entity_type = entity_type
+        self.entities = (entity_type,)
+        self._factory = factory
+        self._prefilter = prefilter
+        self._score = score
+        self._priority = priority
+        self._window = window
+        self._recognizer: Any = None
+        self._lock = threading.Lock()
+
+    def presidio(self) -> Any:
+        if self._recognizer is None:
+            with self._lock:
+                if self._recognizer is None:
+                    self._recognizer = self._factory()
+        return self._recognizer
+
+    def find(self, text: str, language: str) -> Iterator[Span]:
+        windows = _windows(text, self._prefilter, self._window)
+        if not windows:
+            return
+        recognizer = self.presidio()
+        seen: set[tuple[int, int]] = set()
+        for lo, hi in windows:
+            for result in recognizer.analyze(text[lo:hi], [self.entity_type], None):
+                start, end = lo + result.start, lo + result.end
+                # Some patterns take the separator after the value too ("([0-9][ _]?){11}").
+                while end > start and text[end - 1] in _TRIM:
+                    end -= 1
+                if start == end or (start, end) in seen:
+                    continue
+                seen.add((start, end))
+                score = self._score(text[start:end], text, start, end, float(result.score))
+                if score is not None:
+                    yield Span(self.entity_type, start, end, score, self._priority)
+
+
+def _windows(text: str, prefilter: re.Pattern[str], reach: int) -> list[tuple[int, int]]:
+    """Merged [lo, hi) windows around every prefilter hit, widened to whitespace."""
+    windows: list[tuple[int, int]] = []
+    for match in prefilter.finditer(text):
+        lo = max(0, match.start() - reach)
+        hi = min(len(text), match.end() + reach)
+        while lo > 0 and not _SPACE.match(text, lo - 1):
+            lo -= 1
+        space = _SPACE.search(text, hi)
+        hi = len(text) if space is None else space.start()
+        if windows and lo <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], max(hi, windows[-1][1]))
+        else:
+            windows.append((lo, hi))
+    return windows
+
+
+class PresidioPluginRecognizer:
+    """A deployment's Presidio recognizer, run on the whole normalised text."""
+
+    def __init__(self, recognizer: Any, priority: int = 20) -> None:
+        self.presidio = recognizer
+        self.name = f"presidio:{getattr(recognizer, 'name', type(recognizer).__name__)}"
+        self.entities = tuple(recognizer.supported_entities)
+        self._priority = priority
+
+    def find(self, text: str, language: str) -> Iterator[Span]:
+        for result in self.presidio.analyze(text, list(self.entities), None) or ():
+            start, end = int(result.start), int(result.end)
+            if 0 <= start < end <= len(text):
+                yield Span(result.entity_type, start, end, float(result.score), self._priority)
+
+
+def load_plugins(references: Sequence[str]) -> list[PresidioPluginRecognizer]:
+    """Import and instantiate each ``"package.module:ClassName"`` (no arguments)."""
+    plugins = []
+    for reference in references:
+        module_name, _, class_name = reference.partition(":")
+        if not module_name or not class_name:
+            raise PresidioPluginError(
+                f"presidio recognizer {reference!r}: expected 'package.module:ClassName'"
+            )
+        try:
+            cls = getattr(importlib.import_module(module_name), class_name)
+        except (ImportError, AttributeError) as error:
+            raise PresidioPluginError(
+                f"presidio recognizer {reference!r} cannot be imported: {type(error).__name__}"
+            ) from None
+        from presidio_analyzer import EntityRecognizer
+
+        if not (isinstance(cls, type) and issubclass(cls, EntityRecognizer)):
+            raise PresidioPluginError(
+                f"presidio recognizer {reference!r} is not a presidio_analyzer.EntityRecognizer"
+            )
+        try:
+            instance = cls()
+        except Exception as error:
+            raise PresidioPluginError(
+                f"presidio recognizer {reference!r} cannot be created without arguments: "
+                f"{type(error).__name__}"
+            ) from None
+        plugins.append(PresidioPluginRecognizer(instance))
+    return plugins
