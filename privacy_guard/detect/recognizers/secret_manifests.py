@@ -31,7 +31,7 @@ _YAML_ENTRY = re.compile(
 )
 _JSON_SECTION = re.compile(r""""(?P<name>data|stringData)"[ \t]*:[ \t]*\{""")
 _JSON_ENTRY = re.compile(
-    r"""\s*"(?:[^"\\\n]|\\.)*"[ \t]*:[ \t]*"(?P<v>(?:[^"\\\n]|\\.)*)"[ \t]*(?P<sep>,|\})"""
+    r"""\s*"(?:[^"\\\n]|\\.)*"[ \t]*:[ \t]*"(?P<v>(?:[^"\\\n]|\\.)*)"\s*(?P<sep>,|\})"""
 )
 _BASE64 = re.compile(r"[A-Za-z0-9+/_-]+={0,2}")
 _MAX_DOC: Final = 200_000
