@@ -16,9 +16,10 @@ from rich.text import Text
 
 from privacy_guard.catalog import Access
 from privacy_guard.commands.common import ConfigOption, load_snapshot
+from privacy_guard.commands.scan_files import scan_files
 from privacy_guard.detect import Detector, Finding
 from privacy_guard.errors import PrivacyGuardError
-from privacy_guard.policy import DEFAULT_TEAM, Decision, decide
+from privacy_guard.policy import DEFAULT_TEAM, Action, Decision, decide
 
 _BATCH = 32
 _COLOURS = {
@@ -44,8 +45,31 @@ def _decode(data: bytes, what: str) -> str:
 
 
 def scan_command(
-    text: Annotated[
-        str | None, typer.Argument(help="Text to scan; '-' or nothing reads standard input.")
+    arguments: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="TEXT|PATH",
+            help="Text to scan ('-' or nothing reads standard input); with --files, the files.",
+            show_default=False,
+        ),
+    ] = None,
+    files: Annotated[
+        bool,
+        typer.Option(
+            "--files",
+            help="The arguments are files: a `path:line:col: ENTITY rule` line per finding "
+            "(never the value) and the policy's decision for each file.",
+        ),
+    ] = False,
+    fail_on: Annotated[
+        Action | None,
+        typer.Option(
+            "--fail-on",
+            metavar="ACTION",
+            help="Exit 1 when the policy's decision (for a text, a line of --jsonl, or any "
+            "file) is ACTION or more restrictive: allow < redact < reroute < block.",
+            case_sensitive=False,
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
     jsonl: Annotated[
@@ -81,9 +105,20 @@ def scan_command(
     def judge(findings: list[Finding]) -> Decision:
         return decide(findings, policy, target)
 
+    def gate(decision: Decision) -> bool:
+        return fail_on is not None and decision.action.rank >= fail_on.rank
+
+    if files:
+        if not arguments:
+            raise _fail("--files needs at least one PATH")
+        outcome = scan_files(arguments, detector, language, judge, fail_on, as_json)
+        raise typer.Exit(2 if outcome.unreadable else 1 if outcome.failed else 0)
+    if arguments and len(arguments) > 1:
+        raise _fail(f"give one TEXT (quote it), not {len(arguments)} words; or --files PATH...")
+    text = arguments[0] if arguments else None
     if jsonl is not None:
         stream = sys.stdin.buffer if jsonl == "-" else _open(jsonl)
-        failed = _scan_jsonl(detector, stream, language, judge)
+        failed = _scan_jsonl(detector, stream, language, judge, gate)
         raise typer.Exit(1 if failed else 0)
     if text is None or text == "-":
         if text is None and sys.stdin.isatty():
@@ -94,17 +129,20 @@ def scan_command(
     except PrivacyGuardError as error:
         raise _fail(str(error), 1) from None
     detected = findings[0].language if findings else (language or "")
+    decision = judge(findings)
     if as_json:
         payload = {
             "length": len(text),
             "language": detected or None,
             "findings": [f.to_dict() for f in findings],
-            "decision": judge(findings).to_dict(),
+            "decision": decision.to_dict(),
         }
         typer.echo(json.dumps(payload, ensure_ascii=False))
-        return
-    _print_findings(text, findings)
-    _print_decision(judge(findings))
+    else:
+        _print_findings(text, findings)
+        _print_decision(decision)
+    if gate(decision):
+        raise typer.Exit(1)
 
 
 def _open(path: str) -> BinaryIO:
@@ -119,8 +157,11 @@ def _scan_jsonl(
     stream: BinaryIO,
     language: str | None,
     judge: Callable[[list[Finding]], Decision],
+    gate: Callable[[Decision], bool],
 ) -> bool:
-    """Scan line by line in small batches, printing results in input order as they are ready."""
+    """Scan line by line in small batches, printing results in input order as they are ready.
+
+    True when a line was bad or its decision reached --fail-on."""
     err = Console(stderr=True)
     failed = False
     batch: list[tuple[int, object, str, str | None]] = []
@@ -128,12 +169,15 @@ def _scan_jsonl(
     def flush() -> None:
         if not batch:
             return
+        nonlocal failed
         results = detector.scan_many([b[2] for b in batch], [b[3] for b in batch])
         for (_, item_id, _, _), findings in zip(batch, results, strict=True):
+            decision = judge(findings)
+            failed = failed or gate(decision)
             line = {
                 "id": item_id,
                 "findings": [f.to_dict() for f in findings],
-                "decision": judge(findings).to_dict(),
+                "decision": decision.to_dict(),
             }
             sys.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")
         sys.stdout.flush()
