@@ -99,7 +99,7 @@ def easypost() -> str:
 
 def bedrock_long_term() -> str:
     # ABSK + base64 of "BedrockAPIKey-<id>-at-<account>:<secret>".
-    raw = f"BedrockAPIKey-{rand(4).lower()}-at-{RNG.randrange(10**11, 10**12)}:{rand(40, B64)}"
+    raw = f"BedrockAPIKey-{rand(4).lower()}-at-{RNG.randrange(10**11, 10**12)}:{rand(60, B64)}"
     return "ABSK" + base64.b64encode(raw.encode()).decode()
 
 
