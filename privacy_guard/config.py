@@ -26,6 +26,7 @@ from pydantic_core import PydanticCustomError
 
 from privacy_guard.errors import ConfigFileError, Issue
 from privacy_guard.policy.model import TeamName
+from privacy_guard.vault.settings import VaultSettings
 from privacy_guard.yamlsource import read_yaml, validation_issues
 
 CONFIG_ENV = "PRIVACY_GUARD_CONFIG"
@@ -170,6 +171,9 @@ class DeploymentConfig(_Strict):
     audit: AuditSettings = AuditSettings()
     server: ServerSettings = ServerSettings()
     detector: DetectorSettings = DetectorSettings()
+    # Placeholder maps of provider-stateful conversations (Responses `previous_response_id`):
+    # encrypted, with a time to live. None: kept in memory under a per-process key.
+    vault: VaultSettings | None = None
 
     @field_validator("teams")
     @classmethod
@@ -248,6 +252,13 @@ def _resolved(config: DeploymentConfig, base: Path) -> DeploymentConfig:
             "policies": resolve(config.policies),
             "models": resolve(config.models),
             "audit": audit,
+            "vault": config.vault
+            and config.vault.model_copy(
+                update={
+                    "key_file": resolve(config.vault.key_file),
+                    "path": resolve(config.vault.path),
+                }
+            ),
         }
     )
     # `model_fields_set` keeps meaning "what the file said" (model_copy marks updated fields as

@@ -39,6 +39,11 @@ class Route(StrEnum):
     COMPLETIONS = "/v1/completions"
     EMBEDDINGS = "/v1/embeddings"
     MODELS = "/v1/models"
+    # OpenAI's Responses API (privacy_guard.responses): create; read or delete a stored
+    # response; the input items of a stored response.
+    RESPONSES = "/v1/responses"
+    RESPONSE = "/v1/responses/{id}"
+    RESPONSE_INPUT_ITEMS = "/v1/responses/{id}/input_items"
 
 
 class SegmentKind(StrEnum):
@@ -156,6 +161,9 @@ def extract_request_segments(
     if route is Route.MODELS:
         # A GET: no body, or an empty one; whatever is there is not sent anywhere.
         return RequestSegments(route, None, False, (), ())
+    if route not in (Route.CHAT, Route.COMPLETIONS, Route.EMBEDDINGS):
+        # Other wire APIs have their own adapters (privacy_guard.responses, ...).
+        raise PayloadError((), "unsupported route", status=404)
     _require(body, dict, (), "an object")
     _check_depth(body, max_depth)
     out = _Collector(max_segments)

@@ -212,7 +212,7 @@ def test_stream_model_and_route_normalisation() -> None:
     assert parse_route("/v1/embeddings/") is Route.EMBEDDINGS
     assert extract_request_segments(Route.MODELS, None).segments == ()
     with pytest.raises(PayloadError) as caught:
-        parse_route("/v1/responses")
+        parse_route("/v1/assistants")
     assert caught.value.status == 404
 
 

@@ -67,9 +67,9 @@ def test_failures_and_recording_of_everything(upstream: Upstream) -> None:
     )
     assert reply.choices[0].message.content == "second"
 
-    unknown = httpx.post(f"{upstream.url}/v1/responses", content=b'{"input": "third"}')
+    unknown = httpx.post(f"{upstream.url}/v1/assistants", content=b'{"input": "third"}')
     assert unknown.status_code == 404
-    assert [r.path for r in upstream.requests][-1] == "/v1/responses"
+    assert [r.path for r in upstream.requests][-1] == "/v1/assistants"
     everything = upstream.all_bytes()
     assert all(word in everything for word in (b"first", b"second", b"third"))
     assert json.loads(upstream.requests[0].body)["messages"][0]["content"] == "first"

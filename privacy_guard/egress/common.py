@@ -60,6 +60,7 @@ class Endpoint(StrEnum):
     CHAT = "/chat/completions"
     COMPLETIONS = "/completions"
     EMBEDDINGS = "/embeddings"
+    RESPONSES = "/responses"  # OpenAI's Responses API, relayed natively
 
 
 # How long past `timeout` our own deadline waits for the HTTP client's to fire first.

@@ -51,7 +51,7 @@ rules:
     "eng.yaml": """
 team: eng
 extends: default
-allowed_models: [remote-gpt, remote-relay, local-llama]
+allowed_models: [remote-gpt, remote-relay, remote-responses, local-llama]
 deny_list:
   - entity_type: PROJECT_CODENAME
     terms: [Bluebird]
@@ -106,6 +106,13 @@ models:
     access: saas-api
     jurisdiction: US
     egress: openai-compatible
+  - name: remote-responses
+    litellm_model: openai/stub-model
+    api_base: {remote.base_url}
+    access: saas-api
+    jurisdiction: US
+    egress: openai-compatible
+    apis: [openai-chat, openai-responses]
   - name: local-llama
     litellm_model: hosted_vllm/stub-model
     api_base: {local.base_url}

@@ -34,7 +34,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-ReplyMode = Literal["echo", "fixed", "tool_calls"]
+from tests.support.responses_stub import ResponsesStub
+
+ReplyMode = Literal["echo", "fixed", "tool_calls", "history"]  # history: Responses chains
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,12 +283,16 @@ def _sse(payload: Any) -> bytes:
 class _App:
     def __init__(self, upstream: Upstream) -> None:
         self.upstream = upstream
+        self.responses_api = ResponsesStub(upstream)
         self.app = Starlette(
             routes=[
                 Route("/v1/chat/completions", self.chat, methods=["POST"]),
                 Route("/v1/completions", self.completions, methods=["POST"]),
                 Route("/v1/embeddings", self.embeddings, methods=["POST"]),
                 Route("/v1/models", self.models, methods=["GET"]),
+                Route("/v1/responses", self.responses, methods=["POST"]),
+                Route("/v1/responses/{id}", self.response, methods=["GET", "DELETE"]),
+                Route("/v1/responses/{id}/input_items", self.response_items, methods=["GET"]),
                 # Anything else is recorded too (all_bytes must be all), then refused.
                 Route("/{path:path}", self.unknown, methods=_ANY_METHOD),
             ]
@@ -306,7 +312,7 @@ class _App:
         behaviour = self.upstream._record(recorded)
         await self.upstream._pause(behaviour.delay)
         body: Any = {}
-        if request.method != "GET":
+        if request.method not in ("GET", "DELETE"):
             try:
                 body = json.loads(raw)
             except ValueError:
@@ -468,6 +474,32 @@ class _App:
                 "usage": {"prompt_tokens": words, "total_tokens": words},
             }
         )
+
+    # OpenAI's Responses API: tests/support/responses_stub.py.
+
+    async def responses(self, request: Request) -> Response:
+        behaviour, body, early = await self._begin(request)
+        if early is not None:
+            return early
+        if behaviour.raw is not None:
+            return StreamingResponse(
+                _pieces_of(behaviour.raw),
+                status_code=behaviour.raw_status,
+                media_type=behaviour.raw_content_type,
+            )
+        return await self.responses_api.create(behaviour, body)
+
+    async def response(self, request: Request) -> Response:
+        _, _, early = await self._begin(request)
+        if early is not None:
+            return early
+        if request.method == "DELETE":
+            return await self.responses_api.delete(request)
+        return await self.responses_api.get(request)
+
+    async def response_items(self, request: Request) -> Response:
+        _, _, early = await self._begin(request)
+        return early or await self.responses_api.input_items(request)
 
     async def unknown(self, request: Request) -> Response:
         await self._begin(request)
