@@ -14,6 +14,30 @@ from privacy_guard.commands.serve import serve_command
 
 DISTRIBUTION = "llm-privacy-guard"
 
+
+def _flags_take_no_value() -> None:
+    """Help shows no value type after a flag (`--json`, not `--json <bool>`).
+
+    typer (0.29) labels every option with its type, flags included, which reads as if
+    `--json` took a value; it has no setting for this, so its label is dropped for flags here.
+    """
+    from typer.core import TyperOption
+
+    labelled = getattr(TyperOption, "display_type_rich", None)
+    if labelled is None or getattr(labelled, "_flags_unlabelled", False):
+        return
+
+    def display_type_rich(self: TyperOption, ctx: typer.Context) -> str | None:
+        if self.is_flag and not self.count:
+            return None
+        return labelled(self, ctx)
+
+    display_type_rich._flags_unlabelled = True  # type: ignore[attr-defined]
+    TyperOption.display_type_rich = display_type_rich  # type: ignore[method-assign]
+
+
+_flags_take_no_value()
+
 app = typer.Typer(
     name="privacy-guard",
     help="Privacy gateway and data-loss-prevention filter for LLM traffic.",

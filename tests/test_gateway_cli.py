@@ -75,6 +75,11 @@ def test_serve_starts_on_the_shipped_defaults_in_local_only_mode(tmp_path: Path)
     assert any(entry.get("message") == "request" for entry in logged)
     assert any("NOT persisted" in entry.get("message", "") for entry in logged)
     assert SECRET not in stderr
+    # Only our fields, as plain text: no uvicorn colour copy, no litellm marker object.
+    assert any(entry["message"].startswith("Uvicorn running on") for entry in logged)
+    assert "\x1b" not in stderr and "\\u001b" not in stderr
+    for entry in logged:
+        assert "color_message" not in entry and "litellm_redacted" not in entry, entry
 
 
 def test_demo_walks_through_the_four_outcomes() -> None:

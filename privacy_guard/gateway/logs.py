@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import traceback
 from pathlib import Path
 from typing import Any
@@ -18,10 +19,17 @@ log = logging.getLogger("privacy_guard.gateway")
 
 # Attributes every LogRecord has; anything else was passed with `extra=` and is a field.
 _STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
+# Only our own loggers' `extra=` fields are kept: other libraries add theirs for their own
+# formatters (uvicorn a `color_message` with ANSI escapes, litellm a `litellm_redacted` marker
+# object it stamps on every record it filters, ours included).
+_OURS = "privacy_guard"
+_PLAIN = (str, int, float, bool, type(None), list, dict)
+# Terminal colour and cursor sequences (CSI), which some libraries put in the message itself.
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
 
 
 class JsonFormatter(logging.Formatter):
-    """`{"ts", "level", "logger", "message", ...extra fields}`.
+    """`{"ts", "level", "logger", "message", ...our extra fields}`, all plain text.
 
     Tracebacks are reduced to the exception type and where it was raised: a traceback's last
     line repeats the exception's message, which may hold data.
@@ -32,11 +40,12 @@ class JsonFormatter(logging.Formatter):
             "ts": round(record.created, 3),
             "level": record.levelname.lower(),
             "logger": record.name,
-            "message": record.getMessage(),
+            "message": _ANSI.sub("", record.getMessage()),
         }
-        for key, value in vars(record).items():
-            if key not in _STANDARD and not key.startswith("_"):
-                entry[key] = value
+        if record.name == _OURS or record.name.startswith(_OURS + "."):
+            for key, value in vars(record).items():
+                if key not in _STANDARD and not key.startswith("_") and isinstance(value, _PLAIN):
+                    entry.setdefault(key, value)
         if record.exc_info and record.exc_info[1] is not None:
             entry["exception"] = describe(record.exc_info[1])
         return json.dumps(entry, ensure_ascii=False, default=str)
