@@ -2427,7 +2427,136 @@ def build(seed: int = SEED) -> list[dict[str, object]]:
             if made == tpl.repeat:
                 break
     random.Random(seed).shuffle(rows)
-    return [{"id": f"dev-{i:04d}", **row} for i, row in enumerate(rows, start=1)]
+    out = [{"id": f"dev-{i:04d}", **row} for i, row in enumerate(rows, start=1)]
+    out += secrets_round_two()  # appended: the rows above stay as they were
+    return out
+
+
+# ============================================================================ secrets, round two
+# Issue 11: provider formats of gitleaks' rule set, the syntaxes of pasted files, documentation
+# stand-ins. Its own seeded RNG, and rows appended after the shuffled ones, so that adding this
+# section changed no earlier row. Values are random in each provider's documented shape.
+
+SECRETS_2_SEED = 20_261_104
+
+
+def secrets_round_two(seed: int = SECRETS_2_SEED) -> list[dict[str, object]]:
+    r = random.Random(seed)
+    alnum, hexd, upper = string.ascii_letters + string.digits, "0123456789abcdef", string.ascii_uppercase + string.digits
+
+    def c(n: int, alphabet: str = alnum) -> str:
+        return "".join(r.choice(alphabet) for _ in range(n))
+
+    def b64(n: int) -> str:
+        return base64.b64encode(r.randbytes(n)).decode()
+
+    def password() -> str:
+        return c(5) + r.choice(string.digits) + c(r.randint(6, 14))
+
+    made = {
+        "heroku": lambda: str(uuid.UUID(int=r.getrandbits(128), version=4)),
+        "heroku2": lambda: "HRKU-AA" + c(58, alnum + "_-"),
+        "snyk": lambda: str(uuid.UUID(int=r.getrandbits(128), version=4)),
+        "azure": lambda: c(3) + r.choice(string.digits) + "Q~" + c(34, alnum + "_~.-"),
+        "sourcegraph": lambda: r.choice(["sgp_", f"sgp_{c(16, hexd)}_"]) + c(40, hexd),
+        "op_key": lambda: "A3-" + "-".join([c(6, upper), c(6, upper)] + [c(5, upper) for _ in range(4)]),
+        "op_sa": lambda: "ops_" + base64.b64encode(json.dumps(
+            {"signInAddress": "my.1password.com", "email": f"{c(10).lower()}@1passwordserviceaccounts.com",
+             "srpX": c(64, hexd), "muk": {"alg": "A256GCM", "k": c(43), "kty": "oct"},
+             "secretKey": f"A3-{c(6, upper)}-{c(6, upper)}-{c(5, upper)}-{c(5, upper)}-{c(5, upper)}-{c(5, upper)}"}
+        ).encode()).decode().rstrip("="),
+        "fb_page": lambda: r.choice(["EAAC", "EAAM"]) + c(r.randint(140, 200)),
+        "fb_app": lambda: f"{r.randrange(10**14, 10**15)}{r.randint(1, 9)}|{c(32, hexd)}",
+        "fb_secret": lambda: c(32, hexd),
+        "easypost": lambda: r.choice(["EZAK", "EZTK"]) + c(54, string.ascii_lowercase + string.digits),
+        "sonar": lambda: r.choice(["squ_", "sqp_", "sqa_"]) + c(40, hexd),
+        "bedrock": lambda: "ABSK" + base64.b64encode(
+            f"BedrockAPIKey-{c(4).lower()}-at-{r.randrange(10**11, 10**12)}:{c(60, alnum + '+/')}".encode()
+        ).decode(),
+        "bedrock_short": lambda: "bedrock-api-key-" + base64.b64encode(
+            ("bedrock.amazonaws.com/?Action=CallWithBearerToken&X-Amz-Algorithm=AWS4-HMAC-SHA256"
+             f"&X-Amz-Credential=ASIA{c(16, upper)}%2F20261204%2Feu-west-1%2Fbedrock%2Faws4_request"
+             f"&X-Amz-Security-Token={c(200, alnum + '+/')}&X-Amz-Signature={c(64, hexd)}&Version=1").encode()
+        ).decode(),
+        "slack_hook": lambda: f"hooks.slack.com/services/T{c(8, upper)}/B{c(10, upper)}/{c(24)}",
+        "k8s": lambda: b64(r.randint(8, 30)),
+        "pw": password,
+    }
+    with_secrets = [
+        ("en", "Why does `heroku container:login` fail in CI? The runner has\nHEROKU_API_KEY=⟦heroku⟧\nHEROKU_APP=shop-prod"),
+        ("en", "Rotate this before Friday: export HEROKU_API_KEY=⟦heroku2⟧"),
+        ("en", "snyk test keeps asking me to auth even though SNYK_TOKEN: ⟦snyk⟧ is set in the pipeline"),
+        ("fr", "Le pipeline échoue avec l'erreur 401 alors que AZURE_CLIENT_SECRET=⟦azure⟧ est bien défini, une idée ?"),
+        ("en", "appsettings.json:\n{\n  \"AzureAd\": {\n    \"Instance\": \"https://login.microsoftonline.com/\",\n    \"ClientSecret\": \"⟦azure⟧\"\n  }\n}"),
+        ("en", "src login fails: SRC_ENDPOINT=https://sourcegraph.example.org SRC_ACCESS_TOKEN=⟦sourcegraph⟧"),
+        ("en", "Is it safe to paste my 1Password secret key (⟦op_key⟧) into the support form?"),
+        ("en", "op run says unauthorized. OP_SERVICE_ACCOUNT_TOKEN=⟦op_sa⟧"),
+        ("en", "FacebookAdsApi.init(app_id, app_secret, access_token='⟦fb_page⟧') returns error 190, why?"),
+        ("fr", "Mon token d'application Facebook ⟦fb_app⟧ ne marche plus depuis hier."),
+        ("en", "settings.py has FACEBOOK_APP_SECRET = \"⟦fb_secret⟧\", should it move to the vault?"),
+        ("en", "client = easypost.EasyPostClient(\"⟦easypost⟧\")\nshipment = client.shipment.create(...)"),
+        ("en", "mvn sonar:sonar -Dsonar.host.url=https://sonar.example.org -Dsonar.token=⟦sonar⟧ fails with 401"),
+        ("en", "In GitHub Actions I set SONAR_TOKEN: ⟦sonar⟧ in env, is that wrong?"),
+        ("en", "boto3 bedrock-runtime works locally with AWS_BEARER_TOKEN_BEDROCK=⟦bedrock⟧ but not in Lambda"),
+        ("en", "The console gave me this short-term key: ⟦bedrock_short⟧ - how long is it valid?"),
+        ("fr", "Le cron poste les alertes sur ⟦slack_hook⟧ mais rien n'arrive dans le canal."),
+        ("en", "alertmanager.yml:\nreceivers:\n  - name: ops\n    slack_configs:\n      - api_url: ⟦slack_hook⟧"),
+        ("en", "Why can't the pod read it?\napiVersion: v1\nkind: Secret\nmetadata:\n  name: db-credentials\ntype: Opaque\ndata:\n  username: ⟦k8s⟧\n  password: ⟦k8s2⟧"),
+        ("en", "kubectl get secret api -o json:\n{\n  \"apiVersion\": \"v1\",\n  \"data\": {\n    \"token\": \"⟦k8s⟧\"\n  },\n  \"kind\": \"Secret\"\n}"),
+        ("en", "Fix the deprecation warning in this PHP:\n<?php\n$dsn = 'mysql:host=db;dbname=shop';\n$pass .= \"⟦pw⟧\";\n$pdo = new PDO($dsn, 'shop', $pass);"),
+        ("en", "Why does Maven ignore my server credentials?\n<server>\n  <id>nexus</id>\n  <username>deploy</username>\n  <password>\n    ⟦pw⟧\n  </password>\n</server>"),
+        ("en", "The log line is {\"msg\": \"connect db\", \"cfg\": \"host=db1\\nuser=app\\npassword=⟦pw⟧\\nsslmode=require\"} - which field breaks the parser?"),
+        ("en", "Go vet complains here:\nvar apiKey string = \"⟦pw⟧\"\nfunc main() { client.New(apiKey) }"),
+        ("en", "Makefile:\nREGISTRY ?= ghcr.io/acme\nREGISTRY_PASSWORD ?= ⟦pw⟧\nDEPLOY_TOKEN := $(shell echo ⟦pw2⟧)\n\npush:\n\tdocker push $(REGISTRY)/app"),
+        ("en", "GNU make 4 syntax question: is `API_TOKEN != echo ⟦pw⟧` evaluated once?"),
+        ("fr", "Le fichier config.ini :\n[database]\nhost = db1\nuser = app\npassword = ⟦pw⟧\n\nPourquoi configparser lève une erreur ?"),
+        ("en", "docker-compose.yml:\nservices:\n  db:\n    image: postgres:16\n    environment:\n      POSTGRES_USER: app\n      POSTGRES_PASSWORD: ⟦pw⟧"),
+        ("en", ".env.production\nNODE_ENV=production\nDATABASE_PASSWORD=⟦pw⟧\nSTRIPE_WEBHOOK_SECRET=⟦pw2⟧"),
+        ("en", "The backup script runs `mysqldump -u backup -p⟦pw⟧ shop > shop.sql` - how do I avoid the warning?"),
+        ("en", "redis-cli -h cache.internal -a ⟦pw⟧ --scan | head"),
+        ("en", "Deploy step: docker login -u ci -p ⟦pw⟧ registry.acme.io && docker push"),
+    ]
+    clean = [
+        ("en", "The README says to run: export OPENAI_API_KEY=\"sk-...your-key...\" then python app.py"),
+        ("en", "AWS docs example:\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
+        ("en", "docker run -e POSTGRES_PASSWORD=changeme postgres:16 - is changeme really the default?"),
+        ("en", "The tutorial uses curl -u test:test http://localhost:8080/api/items, what does -u do?"),
+        ("en", "Template for .env.example:\nDB_PASSWORD=xxx\nAPI_TOKEN=<your-token>\nSECRET_KEY=${SECRET_KEY}"),
+        ("en", "In the workflow: SONAR_TOKEN: ${{ secrets.SONAR_TOKEN }} and HEROKU_API_KEY: ${{ secrets.HEROKU_API_KEY }}"),
+        ("en", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\ndata:\n  LOG_LEVEL: info\n  FEATURE_FLAGS: c2VhcmNoLGNoZWNrb3V0"),
+        ("en", "Helm template:\nkind: Secret\ndata:\n  password: {{ .Values.db.password | b64enc | quote }}"),
+        ("fr", "Sur Sourcegraph, le commit 3f9c2d5e8a7b6c4d3e2f1a0b9c8d7e6f5a4b3c2d a cassé la recherche, comment revenir en arrière ?"),
+        ("en", "keystorePassword=changeit is the JDK default, right? Our pom sets <password>${env.NEXUS_PASSWORD}</password>."),
+        ("en", "const keyboardLayout = 'qwertz-swiss-german';\nconst api_version = \"2024-06-01\";\nconst token_type = \"bearer\";"),
+        ("en", "Which Heroku dyno type should shop-prod use, eco or basic? We have 3 web and 2 worker processes."),
+        ("en", "Write a Makefile target that reads the token with TOKEN := $(shell cat .token) and passes it to curl."),
+        ("en", "Explain this flag: mysql -u root -p (with no value) prompts for the password, right?"),
+    ]
+    rows: list[dict[str, object]] = []
+    for lang, template in with_secrets:
+        for _ in range(3):
+            rows.append(_assemble(template, lang, made, ["secrets-2"]))
+    for lang, template in clean:
+        rows.append(_assemble(template, lang, made, ["secrets-2", "clean"]))
+    return [{"id": f"sec2-{i:03d}", **row} for i, row in enumerate(rows, start=1)]
+
+
+def _assemble(
+    template: str, lang: str, made: dict[str, Callable[[], str]], tags: list[str]
+) -> dict[str, object]:
+    """`⟦kind⟧` slots (a trailing digit draws another value of the kind), all labelled SECRET."""
+    text, spans, values = "", [], {}
+    pos = 0
+    for m in re.finditer(r"⟦([a-z_0-9]+?)(\d?)⟧", template):
+        text += template[pos : m.start()]
+        key = m.group(1) + m.group(2)
+        if key not in values:
+            values[key] = made[m.group(1)]()
+        spans.append({"start": len(text), "end": len(text) + len(values[key]), "label": "SECRET"})
+        text += values[key]
+        pos = m.end()
+    text += template[pos:]
+    return {"text": text, "spans": spans, "language": lang, "tags": [f"lang:{lang}", *tags]}
 
 
 def main() -> None:
