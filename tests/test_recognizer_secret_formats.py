@@ -115,9 +115,7 @@ def bedrock_short_term() -> str:
 
 
 def slack_webhook_path() -> str:
-    return (
-        f"hooks.slack.com/services/T{rand(8, UPPER_DIGITS)}/B{rand(10, UPPER_DIGITS)}/{rand(24)}"
-    )
+    return f"hooks.slack.com/services/T{rand(8, UPPER_DIGITS)}/B{rand(10, UPPER_DIGITS)}/{rand(24)}"
 
 
 def heroku_v2() -> str:
@@ -212,13 +210,12 @@ def test_kubernetes_config_maps_and_helm_templates_are_not_secrets() -> None:
     )
     assert_none(
         "apiVersion: v1\nkind: Secret\ndata:\n"
-        "  password: {{ .Values.db.password | b64enc }}\n  token: \"\"\n"
+        '  password: {{ .Values.db.password | b64enc }}\n  token: ""\n'
     )
     # Only the Secret document of a multi-document file counts.
     value = b64(12)
     text = (
-        "kind: ConfigMap\ndata:\n  mode: Y2x1c3Rlcg==\n---\n"
-        f"kind: Secret\ndata:\n  key: {value}\n"
+        f"kind: ConfigMap\ndata:\n  mode: Y2x1c3Rlcg==\n---\nkind: Secret\ndata:\n  key: {value}\n"
     )
     assert_only(text, value)
 
@@ -230,7 +227,7 @@ SYNTAXES = [
     "<?php $config['db_password'] = '{}';",
     "<?php define('DB_PASSWORD', '{}');",
     "<password>\n    {}\n</password>",
-    "<credentials>\n  <user>app</user>\n  <password type=\"plain\">\n    {}\n  </password>\n"
+    '<credentials>\n  <user>app</user>\n  <password type="plain">\n    {}\n  </password>\n'
     "</credentials>",
     '<add key="ClientSecret"\n     value="{}" />',
     '<property name="password">\n  <value>{}</value>\n</property>',

@@ -148,9 +148,7 @@ def parse_rule_set(data: bytes, version: str = "unknown") -> RuleSet:
     global_raw = config.get("allowlists", [])
     if "allowlist" in config:  # the older single-table spelling
         global_raw = [config["allowlist"], *global_raw]
-    global_lists = _allowlists(
-        [a for a in global_raw if not a.get("targetRules")], "allowlist"
-    )
+    global_lists = _allowlists([a for a in global_raw if not a.get("targetRules")], "allowlist")
     targeted: dict[str, list[dict[str, Any]]] = {}
     for raw in global_raw:
         for rule_id in raw.get("targetRules", []):
