@@ -8,7 +8,6 @@ process builds its own gateway; the config path travels in `$PRIVACY_GUARD_CONFI
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 import anyio.to_thread
 from starlette.applications import Starlette
@@ -18,7 +17,7 @@ from starlette.routing import Route
 
 from privacy_guard.config import DeploymentConfig
 from privacy_guard.errors import PrivacyGuardError
-from privacy_guard.gateway.core import Gateway
+from privacy_guard.gateway.core import Gateway, new_request_id
 from privacy_guard.gateway.logs import describe
 from privacy_guard.gateway.metrics import CONTENT_TYPE
 from privacy_guard.gateway.officer import (
@@ -29,14 +28,23 @@ from privacy_guard.gateway.officer import (
     report_filter,
     report_page,
 )
+from privacy_guard.gateway.responder import REQUEST_ID_HEADER
 from privacy_guard.middleware import PrivacyGuardMiddleware
 
 log = logging.getLogger("privacy_guard.gateway")
 
 
-def _error(status: int, code: str, message: str, **headers: str) -> JSONResponse:
-    body = {"error": {"message": message, "type": "audit_report", "param": None, "code": code}}
-    return JSONResponse(body, status_code=status, headers=headers or None)
+def _error(
+    status: int, code: str, message: str, kind: str = "audit_report", **headers: str
+) -> JSONResponse:
+    """An error body like the gateway's own (GatewayError.body): with a request id, also sent as
+    the `x-privacy-guard-request-id` header, so any failed call can be quoted and found."""
+    request_id = new_request_id()
+    error = {"message": message, "type": kind, "param": None, "code": code}
+    body = {"error": {**error, "request_id": request_id}}
+    return JSONResponse(
+        body, status_code=status, headers={REQUEST_ID_HEADER: request_id, **headers}
+    )
 
 
 def create_app(
@@ -57,7 +65,11 @@ def create_app(
             {
                 "status": "ok",
                 "policy_version": snapshot.version,
-                "teams": len(snapshot.known_teams()),
+                # Teams listed under `teams:` in the config, each with its key (0: local-only).
+                "configured_teams": len(snapshot.teams),
+                # Policy files in force, `default` included; a configured team without a file
+                # of its own is judged by `default`.
+                "policies": len(snapshot.policies.teams()),
                 "models": len(snapshot.catalog),
             }
         )
@@ -88,14 +100,13 @@ def create_app(
         return HTMLResponse(page, headers=PAGE_HEADERS)
 
     async def not_found(request: Request) -> Response:
-        error: dict[str, Any] = {
-            "message": f"no route {request.url.path}; this is an OpenAI-compatible gateway: "
+        return _error(
+            404,
+            "unknown_route",
+            f"no route {request.url.path}; this is an OpenAI-compatible gateway: "
             "POST /v1/chat/completions, /v1/completions, /v1/embeddings; GET /v1/models",
-            "type": "not_found_error",
-            "param": None,
-            "code": "unknown_route",
-        }
-        return JSONResponse({"error": error}, status_code=404)
+            kind="not_found_error",
+        )
 
     inner = Starlette(
         routes=[
