@@ -39,6 +39,9 @@ class Route(StrEnum):
     COMPLETIONS = "/v1/completions"
     EMBEDDINGS = "/v1/embeddings"
     MODELS = "/v1/models"
+    # Anthropic's Messages API (privacy_guard.messages).
+    MESSAGES = "/v1/messages"
+    MESSAGES_COUNT_TOKENS = "/v1/messages/count_tokens"
     # OpenAI's Responses API (privacy_guard.responses): create; read or delete a stored
     # response; the input items of a stored response.
     RESPONSES = "/v1/responses"
@@ -58,6 +61,9 @@ class SegmentKind(StrEnum):
     PROMPT = "prompt"  # legacy completions: `prompt` and `suffix`
     INPUT = "input"  # embeddings
     OTHER = "other"  # `user` (end-user id), `metadata` values, `stop`, `prediction`
+    # A credential by definition (an MCP server's authorization token): always a SECRET finding,
+    # whatever the detectors say of it.
+    CREDENTIAL = "credential"
 
 
 @dataclass(frozen=True, slots=True)

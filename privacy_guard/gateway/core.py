@@ -48,7 +48,7 @@ from privacy_guard.gateway.errors import (
 from privacy_guard.gateway.logs import describe
 from privacy_guard.gateway.metrics import GatewayMetrics
 from privacy_guard.gateway.wire import EgressCall, WireAdapter, adapter_for
-from privacy_guard.payloads import Path, RequestSegments, Route
+from privacy_guard.payloads import Path, RequestSegments, Route, SegmentKind
 from privacy_guard.policy import Action, Decision, FindingAction, Mode, OnError, Policy
 from privacy_guard.policy.model import NON_TEXT_ENTITIES
 from privacy_guard.policy.store import PolicyStore, Snapshot
@@ -286,7 +286,7 @@ class Gateway:
         flat: list[tuple[Path, Finding]] = [
             (segment.path, finding)
             for segment, found in zip(texts, findings, strict=True)
-            for finding in found
+            for finding in [*found, *_credential(segment, found)]
         ]
         opaque = {
             part.path: NON_TEXT_ENTITIES.get(part.type, "IMAGE") for part in segments.non_text_parts
@@ -608,6 +608,16 @@ def _segments(adapter: WireAdapter, route: Route, body: Any) -> RequestSegments:
         return adapter.segments(route, body)
     except PayloadError as error:
         raise BadRequest.from_payload(error) from None
+
+
+def _credential(segment: Any, found: Sequence[Finding]) -> tuple[Finding, ...]:
+    """A credential field (an MCP server's token) is a SECRET whatever the detectors found."""
+    if segment.kind is not SegmentKind.CREDENTIAL:
+        return ()
+    whole = len(segment.text)
+    if any(f.entity_type == "SECRET" and f.start == 0 and f.end == whole for f in found):
+        return ()
+    return (Finding("SECRET", 0, whole, 1.0, ""),)
 
 
 def _redactions_by_path(

@@ -23,7 +23,7 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, Literal
@@ -535,8 +535,11 @@ def _vector(item: Any, behaviour: Behaviour) -> list[float]:
 
 
 @contextmanager
-def running_upstream(name: str = "stub", **behaviour: Any) -> Iterator[Upstream]:
-    """Serve a stub on 127.0.0.1 (ephemeral port) for the duration of the block."""
+def running_upstream(
+    name: str = "stub", app_factory: Callable[[Upstream], Any] | None = None, **behaviour: Any
+) -> Iterator[Upstream]:
+    """Serve a stub on 127.0.0.1 (ephemeral port) for the duration of the block; by default
+    the OpenAI-compatible app, else `app_factory(upstream)` (another provider's wire format)."""
     # IPPROTO_TCP and TCP_NODELAY (inherited by accepted sockets): otherwise asyncio leaves
     # Nagle's algorithm on, and each keep-alive response waits 40 ms for a delayed ACK.
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
@@ -548,7 +551,7 @@ def running_upstream(name: str = "stub", **behaviour: Any) -> Iterator[Upstream]
     if behaviour:
         upstream.configure(**behaviour)
     config = uvicorn.Config(
-        _App(upstream).app,
+        app_factory(upstream) if app_factory is not None else _App(upstream).app,
         log_level="warning",
         access_log=False,
         lifespan="off",

@@ -10,12 +10,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
+from privacy_guard.gateway.wire.anthropic_messages import AnthropicMessages
 from privacy_guard.gateway.wire.base import EgressCall, EventRestorer, WireAdapter, json_bytes
 from privacy_guard.gateway.wire.openai_chat import OPENAI_CHAT, OpenAIChat
 from privacy_guard.gateway.wire.openai_responses import OpenAIResponses
 from privacy_guard.payloads import Route
 
-ADAPTERS: tuple[WireAdapter, ...] = (OpenAIChat(), OpenAIResponses())
+ADAPTERS: tuple[WireAdapter, ...] = (
+    OpenAIChat(),
+    AnthropicMessages(),
+    OpenAIResponses(),
+)
 
 _BY_ROUTE: Mapping[Route, WireAdapter] = MappingProxyType(
     {route: adapter for adapter in ADAPTERS for route in (*adapter.routes, *adapter.resources)}

@@ -1,0 +1,182 @@
+"""The Anthropic Messages relay, for targets that speak Anthropic's API (catalog
+`apis: [anthropic-messages]`): a Messages request leaves as the client wrote it — redacted —
+with the catalog's model name, the target's own key as `x-api-key`, and the client's
+`anthropic-version` / `anthropic-beta` headers.
+
+Shares the OpenAI relay's pooled client, and `common.py`'s retries, timeouts and error
+classification; an error names the target and the status, never the provider's text.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Mapping
+from typing import Any
+
+import httpx
+
+from privacy_guard.catalog import ANTHROPIC_API_BASE, upstream_model_of
+from privacy_guard.egress.common import (
+    GRACE,
+    EgressTarget,
+    Failed,
+    Failure,
+    api_key,
+    classify,
+    plain_code,
+    upstream_error,
+    with_retries,
+)
+from privacy_guard.egress.relay import _client, _send, _sse_data
+
+__all__ = ["DEFAULT_VERSION", "open_stream", "reply"]
+
+# What the gateway sends when the client named no version (the SDKs always do).
+DEFAULT_VERSION = "2023-06-01"
+_INVALID = Failure(502, "invalid_response", retryable=False)
+
+
+def _request(
+    target: EgressTarget,
+    body: Mapping[str, Any],
+    path: str,
+    headers: Mapping[str, str],
+    *,
+    stream: bool,
+    timeout: float,
+) -> httpx.Request:
+    base = target.api_base or ANTHROPIC_API_BASE
+    payload = {key: value for key, value in body.items() if key not in ("model", "stream")}
+    payload["model"] = upstream_model_of(target.litellm_model)
+    if stream:
+        payload["stream"] = True
+    sent = {
+        "content-type": "application/json",
+        "accept": "text/event-stream" if stream else "application/json",
+        "anthropic-version": headers.get("anthropic-version") or DEFAULT_VERSION,
+    }
+    if headers.get("anthropic-beta"):
+        sent["anthropic-beta"] = headers["anthropic-beta"]
+    key = api_key(target)
+    if key is not None:
+        sent["x-api-key"] = key
+    content = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return _client().build_request(
+        "POST", base.rstrip("/") + path, content=content, headers=sent, timeout=timeout
+    )
+
+
+def _object(raw: str | bytes) -> dict[str, Any]:
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        raise Failed(_INVALID) from None
+    if not isinstance(value, dict):
+        raise Failed(_INVALID)
+    return value
+
+
+async def reply(
+    target: EgressTarget,
+    body: Mapping[str, Any],
+    path: str,
+    headers: Mapping[str, str],
+    *,
+    timeout: float,
+    retries: int,
+    backoff: float,
+) -> dict[str, Any]:
+    """POST `<api_base><path>` (`/messages`, `/messages/count_tokens`); the JSON reply."""
+    request = _request(target, body, path, headers, stream=False, timeout=timeout)
+
+    async def attempt() -> dict[str, Any]:
+        response = await _send(request)
+        try:
+            raw = await response.aread()
+        finally:
+            await response.aclose()
+        return _object(raw)
+
+    found: dict[str, Any] = await with_retries(
+        target, attempt, timeout=timeout, retries=retries, backoff=backoff
+    )
+    return found
+
+
+async def open_stream(
+    target: EgressTarget,
+    body: Mapping[str, Any],
+    headers: Mapping[str, str],
+    *,
+    timeout: float,
+    retries: int,
+    backoff: float,
+) -> _Events:
+    """The events of a Messages stream opened (and retried) before this returns."""
+    request = _request(target, body, "/messages", headers, stream=True, timeout=timeout)
+    response = await with_retries(
+        target, lambda: _send(request), timeout=timeout, retries=retries, backoff=backoff
+    )
+    return _Events(target, response, timeout)
+
+
+async def _whole(response: httpx.Response) -> AsyncIterator[str]:
+    """A server that answered a stream request with a whole `Message`: its events."""
+    message = _object(await response.aread())
+    content = message.get("content") if isinstance(message.get("content"), list) else []
+    start = {**message, "content": [], "stop_reason": None}
+    yield json.dumps({"type": "message_start", "message": start})
+    for index, block in enumerate(content):
+        yield json.dumps({"type": "content_block_start", "index": index, "content_block": block})
+        yield json.dumps({"type": "content_block_stop", "index": index})
+    delta = {"stop_reason": message.get("stop_reason"), "stop_sequence": None}
+    yield json.dumps({"type": "message_delta", "delta": delta, "usage": message.get("usage", {})})
+    yield json.dumps({"type": "message_stop"})
+
+
+class _Events:
+    """The events of one open Messages stream (Anthropic's SSE: each `data:` is a JSON object
+    with its `type`). Failures mid-stream raise UpstreamError; `aclose()` releases the
+    connection whether or not an event was read."""
+
+    def __init__(self, target: EgressTarget, response: httpx.Response, timeout: float) -> None:
+        self._target = target
+        self._response = response
+        self._timeout = timeout
+        streamed = response.headers.get("content-type", "").startswith("text/event-stream")
+        self._data = _sse_data(response.aiter_lines()) if streamed else _whole(response)
+        self._closed = False
+
+    def __aiter__(self) -> _Events:
+        return self
+
+    async def __anext__(self) -> dict[str, Any]:
+        if self._closed:
+            raise StopAsyncIteration
+        try:
+            async with asyncio.timeout(self._timeout + GRACE):
+                data = await anext(self._data)
+            event = _object(data)
+            if event.get("type") == "error":
+                # Anthropic's way to fail once the stream has started (overloaded, ...).
+                error = event.get("error")
+                code = plain_code(error.get("type")) if isinstance(error, dict) else None
+                raise Failed(Failure(502, "http", retryable=False, code=code))
+            return event
+        except StopAsyncIteration:
+            await self.aclose()
+            raise
+        except Exception as error:
+            await self.aclose()
+            raise upstream_error(self._target, classify(error), 1) from None
+
+    async def aclose(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            await self._data.aclose()  # type: ignore[attr-defined]
+            await self._response.aclose()
+        except Exception:  # best effort: the connection is dropped either way
+            return
