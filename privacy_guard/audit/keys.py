@@ -288,10 +288,11 @@ def append_public_key(path: Path, key: PublicKey) -> None:
     existing = path.read_text(encoding="utf-8") if path.exists() else ""
     if key.vkey() in existing.split():
         return
-    header = "" if existing else "# privacy-guard audit log public keys (one per line)\n"
+    # The keys alone, no comment line: tools that read the file as a signed-note verifier key
+    # (one key, one line) take it as it is. `Keyring.parse` still skips comments in old files.
     separator = "" if not existing or existing.endswith("\n") else "\n"
     with path.open("a", encoding="utf-8") as out:
-        out.write(header + separator + key.vkey() + "\n")
+        out.write(separator + key.vkey() + "\n")
         out.flush()
         os.fsync(out.fileno())
 

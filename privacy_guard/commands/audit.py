@@ -396,16 +396,28 @@ def show_command(
     limit: Annotated[
         int, typer.Option("--limit", min=0, help="The most recent N matches (0: all).")
     ] = 50,
-    as_json: Annotated[bool, typer.Option("--json", help="JSON lines instead of a table.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Same as --format jsonl.")] = False,
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="table, or jsonl (each record exactly as stored, one per line).",
+        ),
+    ] = "table",
     config: ConfigOption = None,
 ) -> None:
-    """List records (the most recent matches), filtered by team, action, entity type, time."""
+    """List records (the most recent matches), filtered by team, action, entity type, time.
+
+    On a terminal the table fits its width; written to a file or a pipe, every value is whole.
+    """
+    if fmt not in ("table", "jsonl"):
+        raise fail("--format is table or jsonl")
     filt = _filter(
         team, action, entity, record_type, request_id, since, until, prompt_from, hmac_key, config
     )
     with _reader(config, log) as store:
         records = deque(select(store, filt), maxlen=limit or None)
-    if as_json:
+    if as_json or fmt == "jsonl":
         for record in records:
             typer.echo(jsonl_line(record))
         return
@@ -430,6 +442,9 @@ def show_command(
             r.get("request_id") or "",
         )
     out = Console(highlight=False)
+    if not out.is_terminal:
+        # Not a terminal (a file, a pipe): rich would assume 80 columns and cut values ("deci…").
+        out = Console(highlight=False, width=100_000)
     out.print(table)
     out.print(f"{len(records):,} record(s)")
 
