@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from privacy_guard.detect import DenyRule, Detector, DetectorConfig, Finding
     from privacy_guard.gateway.binding import bind
     from privacy_guard.middleware import PrivacyGuardMiddleware
-    from privacy_guard.sdk import acompletion, completion
+    from privacy_guard.sdk import acompletion, aresponses_create, completion, responses_create
 
 __all__ = [
     "ConfigError",
@@ -28,8 +28,10 @@ __all__ = [
     "PrivacyGuardError",
     "PrivacyGuardMiddleware",
     "acompletion",
+    "aresponses_create",
     "bind",
     "completion",
+    "responses_create",
 ]
 __version__ = "0.1.0"
 
@@ -43,6 +45,8 @@ _LAZY_EXPORTS = {
     "PrivacyGuardMiddleware": "privacy_guard.middleware",
     "acompletion": "privacy_guard.sdk",
     "completion": "privacy_guard.sdk",
+    "responses_create": "privacy_guard.sdk",
+    "aresponses_create": "privacy_guard.sdk",
     "bind": "privacy_guard.gateway.binding",
 }
 

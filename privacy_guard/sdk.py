@@ -9,6 +9,10 @@ restored, `model` the catalog name of the model that served it. A block raises
 `privacy_guard.gateway.PolicyViolation`; other refusals raise the other `GatewayError`s, each
 with the `status` and `code` the HTTP routes would answer.
 
+`responses_create()` / `aresponses_create()` do the same for OpenAI's Responses API (the
+gateway's `/v1/responses` path, in process): they take `responses.create`'s arguments and give
+back the response object (or its stream events) as plain dicts, as the HTTP route answers.
+
 The catalog decides where a call goes: `model` is a catalog name, and litellm's routing
 arguments (`api_base`, `api_key`, `custom_llm_provider`, ...) are refused, like any parameter
 the gateway does not inspect. `timeout` and retries come from the gateway's settings.
@@ -19,7 +23,7 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
-from collections.abc import AsyncIterator, Coroutine, Iterator
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from typing import Any, TypeVar
 
 from privacy_guard import egress
@@ -59,10 +63,62 @@ def completion(
 async def _acompletion(
     binding: Binding, model: str, messages: list[Any], stream: bool, kwargs: dict[str, Any]
 ) -> Any:
+    body = _body(model, messages, stream, kwargs)
+    return await _enforced(
+        binding,
+        Route.CHAT,
+        body,
+        reply=lambda reply: egress.litellm_object(reply, "chat"),
+        chunk=lambda chunk: egress.litellm_object(chunk, "chunk"),
+    )
+
+
+async def aresponses_create(
+    model: str, input: Any = None, *, stream: bool | None = None, **kwargs: Any
+) -> Any:
+    """OpenAI's `responses.create`, enforced (the gateway's `/v1/responses` path, in process):
+    the response object as a dict, or with `stream=True` an async iterator of event dicts —
+    exactly what `POST /v1/responses` answers, placeholders restored. A `previous_response_id`
+    chain continues from the vault, as over HTTP."""
+    return await _aresponses(current(), model, input, bool(stream), kwargs)
+
+
+def responses_create(
+    model: str, input: Any = None, *, stream: bool | None = None, **kwargs: Any
+) -> Any:
+    """`aresponses_create` for synchronous code (an iterator of event dicts when streamed)."""
+    binding = current()  # read here: the context of the caller's thread
+    result = _runner.run(_aresponses(binding, model, input, bool(stream), kwargs))
+    if stream:
+        return _SyncStream(result)
+    return result
+
+
+async def _aresponses(
+    binding: Binding, model: str, input: Any, stream: bool, kwargs: dict[str, Any]
+) -> Any:
+    body = _plain_body({"model": model, "input": input}, stream, kwargs)
+    if input is None:
+        del body["input"]
+    return await _enforced(binding, Route.RESPONSES, body, reply=_same, chunk=_same)
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+async def _enforced(
+    binding: Binding,
+    route: Route,
+    body: dict[str, Any],
+    *,
+    reply: Callable[[Any], Any],
+    chunk: Callable[[Any], Any],
+) -> Any:
+    """One request of the route's wire API through the gateway's pipeline, for this binding."""
     gateway = binding.gateway
     caller = binding.resolve()
-    body = _body(model, messages, stream, kwargs)
-    exchange = Exchange(new_request_id(), Route.CHAT, caller=caller)
+    exchange = Exchange(new_request_id(), route, caller=caller)
     await gateway.startup()
     status = 500
     try:
@@ -70,10 +126,10 @@ async def _acompletion(
         if exchange.stream:
             chunks = await gateway.stream(exchange)
             status = 0  # the stream's own wrapper finishes the exchange
-            return _chunks(gateway, exchange, chunks)
-        reply = await gateway.complete(exchange)
+            return _chunks(gateway, exchange, chunks, chunk)
+        answer = await gateway.complete(exchange)
         status = 200
-        return egress.litellm_object(reply, "chat")
+        return reply(answer)
     except GatewayError as error:
         status = error.status
         exchange.error_code = exchange.error_code or error.code
@@ -84,12 +140,12 @@ async def _acompletion(
 
 
 async def _chunks(
-    gateway: Any, exchange: Exchange, chunks: AsyncIterator[Any]
+    gateway: Any, exchange: Exchange, chunks: AsyncIterator[Any], wrap: Callable[[Any], Any]
 ) -> AsyncIterator[Any]:
     status = 200
     try:
         async for chunk in chunks:
-            yield egress.litellm_object(chunk, "chunk")
+            yield wrap(chunk)
     except GatewayError as error:
         status = error.status
         exchange.error_code = error.code
@@ -100,7 +156,10 @@ async def _chunks(
 
 
 def _body(model: str, messages: list[Any], stream: bool, kwargs: dict[str, Any]) -> dict[str, Any]:
-    body: dict[str, Any] = {"model": model, "messages": messages}
+    return _plain_body({"model": model, "messages": messages}, stream, kwargs)
+
+
+def _plain_body(body: dict[str, Any], stream: bool, kwargs: dict[str, Any]) -> dict[str, Any]:
     extra = kwargs.pop("extra_body", None) or {}
     for key, value in {**kwargs, **extra}.items():
         if key not in _IGNORED and value is not None:
@@ -184,4 +243,4 @@ async def _next(chunks: AsyncIterator[Any]) -> Any:
     return await chunks.__anext__()
 
 
-__all__ = ["acompletion", "completion"]
+__all__ = ["acompletion", "aresponses_create", "completion", "responses_create"]

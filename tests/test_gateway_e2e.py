@@ -329,7 +329,7 @@ def test_every_decision_is_recorded_before_egress_with_its_outcome(stack: Stack)
 
 def test_models_lists_what_the_team_may_use(stack: Stack) -> None:
     names = [m.id for m in stack.openai("eng").models.list()]
-    assert names == ["remote-gpt", "remote-relay", "local-llama"]
+    assert names == ["remote-gpt", "remote-relay", "remote-responses", "local-llama"]
     everything = [m.id for m in stack.openai("plain").models.list()]
     assert {"remote-gpt", "local-llama", "gpt-4o"} <= set(everything)
     assert stack.openai("eng").models.retrieve("local-llama").id == "local-llama"

@@ -180,5 +180,5 @@ def test_a_custom_prefix_and_team_resolver(stack: Stack) -> None:
         headers = {"authorization": f"Bearer {KEYS['eng']}"}
         response = httpx.get(f"{app.url}/llm/v1/models", headers=headers)
         names = [m["id"] for m in response.json()["data"]]
-        assert names == ["remote-gpt", "remote-relay", "local-llama"]
+        assert names == ["remote-gpt", "remote-relay", "remote-responses", "local-llama"]
     assert stack.gateway.audit.decisions[-1].team == "watch"

@@ -392,3 +392,37 @@ def test_bad_input_on_every_route(stack: Stack) -> None:
     unauthenticated = httpx.post(url, json={"model": REMOTE, "input": "x"}, timeout=10)
     assert unauthenticated.status_code == 401
     assert stack.remote.requests == []
+
+
+# -- the in-process helpers -------------------------------------------------------------------
+
+
+def test_responses_create_under_a_team_binding(stack: Stack) -> None:
+    import asyncio
+
+    import privacy_guard
+    from privacy_guard.gateway import PolicyViolation
+
+    with privacy_guard.bind(stack.gateway, "plain"):
+        response = privacy_guard.responses_create(model=REMOTE, input=prompt())
+        assert response["output"][0]["content"][0]["text"] == prompt()
+        assert response["model"] == REMOTE
+        events = list(privacy_guard.responses_create(model=REMOTE, input=prompt(), stream=True))
+        deltas = [e["delta"] for e in events if e["type"] == "response.output_text.delta"]
+        assert "".join(deltas) == prompt()
+        chained = privacy_guard.responses_create(
+            model=REMOTE, input="again", previous_response_id=response["id"]
+        )
+        assert chained["object"] == "response"
+        with pytest.raises(PolicyViolation):
+            privacy_guard.responses_create(model=REMOTE, input=f"token {SECRET}")
+
+        async def ask() -> dict[str, Any]:
+            reply: dict[str, Any] = await privacy_guard.aresponses_create(
+                model=REMOTE, input=prompt()
+            )
+            return reply
+
+        assert asyncio.run(ask())["output"][0]["content"][0]["text"] == prompt()
+    assert leaked(stack) == []
+    assert all(d.api == "openai-responses" for d in stack.gateway.audit.decisions[-5:])
