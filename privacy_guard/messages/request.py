@@ -125,6 +125,7 @@ BLOCK_FIELDS: Mapping[str, frozenset[str]] = {
         "fallback": "from to trigger",
         # Only inside tool_result content (beta tool search).
         "tool_reference": "tool_name",
+        "browser_state": "tabs state_changes",
     }.items()
 }
 # Blocks passed back unchanged, unread (see the module docstring).
@@ -357,7 +358,7 @@ def _leaves(
     string is read, whatever its key."""
     id_keys = frozenset() if data else _ID_KEYS
     opaque_keys = frozenset() if data else _OPAQUE_KEYS
-    stack: list[tuple[Path, Any, str | int | None]] = [(path, value, None)]
+    stack: list[tuple[Path, Any, str | int | None]] = [(path, value, path[-1] if path else None)]
     while stack:
         here, node, key = stack.pop()
         if isinstance(node, str):
