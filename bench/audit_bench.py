@@ -16,7 +16,9 @@ What is measured (numbers only, no pass/fail):
   a random moment (start-up included); then every acknowledged index must be in the log and
   the log must verify. The test suite does 100 rounds with fork(); this is the long variant.
 
-Usage: ``python bench/audit_bench.py [--quick] [--records N] [--crash N] [--json OUT]``.
+Usage: ``python bench/audit_bench.py [--quick] [--records N] [--crash N] [--json OUT]``;
+``--store postgresql [--pg-url URL]`` measures the fleet's PostgreSQL store instead
+(bench/audit_bench_pg.py: 1 and 3 replica processes, SQLite beside it, verifying 1 M records).
 ``--quick`` runs in well under a minute (100 k records, shorter append runs).
 """
 
@@ -183,11 +185,14 @@ def two_processes(folder: Path, seconds: float) -> dict[str, Any]:
 # --- verification ----------------------------------------------------------------------------
 
 
-def generate(folder: Path, records: int, every: int = 1024) -> tuple[Any, float]:
-    """`records` decisions straight into a store, with a checkpoint every `every`: the bytes
-    and checkpoints the writer would make, without a million fsyncs."""
+def generate(
+    folder: Path, records: int, every: int = 1024, store: Any = None
+) -> tuple[Any, float]:
+    """`records` decisions straight into a store (default: a SQLite file in `folder`), with a
+    checkpoint every `every`: the bytes and checkpoints the writer would make, without a
+    million fsyncs."""
     signer, hmac_key = keys(folder)
-    store = SqliteStore(folder / "audit.db")
+    store = store if store is not None else SqliteStore(folder / "audit.db")
     base = event(0)
     fields = decision_fields(
         base,
@@ -340,7 +345,21 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=None)
     parser.add_argument("--crash", type=int, default=0, metavar="N", help="kill -9 rounds")
     parser.add_argument("--json", type=Path, default=None, metavar="OUT")
+    parser.add_argument(
+        "--store",
+        choices=("sqlite", "postgresql"),
+        default="sqlite",
+        help="postgresql: the fleet's store (bench/audit_bench_pg.py), SQLite beside it",
+    )
+    parser.add_argument(
+        "--pg-url", default=None, help="an admin URL of a server to use (default: a throwaway one)"
+    )
     args = parser.parse_args()
+    if args.store == "postgresql":
+        from bench.audit_bench_pg import main as pg_main
+
+        pg_main(args)
+        return
     records = args.records or (100_000 if args.quick else 1_000_000)
     seconds = 2.0 if args.quick else 5.0
     results: dict[str, Any] = {

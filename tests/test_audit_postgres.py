@@ -267,18 +267,21 @@ def test_kill_9_mid_append_loses_no_acknowledged_record(pg_url: str, tmp_path: P
             )
             for k in range(2)
         )
-        time.sleep(rng.uniform(0.6, 1.5))
+        # Both are appending (each acknowledged one record) before the kill, however slowly
+        # this machine starts interpreters; the kill then lands anywhere in an append.
+        first = [proc.stdout.readline() for proc in (victim, survivor)]  # type: ignore[union-attr]
+        time.sleep(rng.uniform(0.0, 0.4))
         victim.send_signal(signal.SIGKILL)
         time.sleep(rng.uniform(0.05, 0.3))
         survivor.send_signal(signal.SIGKILL)
-        for proc in (victim, survivor):
+        for proc, head in zip((victim, survivor), first, strict=True):
             out, _ = proc.communicate(timeout=60)
-            for line in out.decode().splitlines():
+            for line in (head + out).decode().splitlines():
                 parts = line.split(" ")
                 if len(parts) == 2:
                     assert int(parts[0]) not in acknowledged, "an index was handed out twice"
                     acknowledged[int(parts[0])] = parts[1]
-    assert len(acknowledged) > 50
+    assert len(acknowledged) >= 16
     store = PostgresStore(pg_url, readonly=True)
     stored = dict(store.records())
     assert sorted(stored) == list(range(len(stored)))

@@ -29,10 +29,11 @@ under an advisory lock so that replicas starting together do not race.
 
 from __future__ import annotations
 
+import queue
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 
 import psycopg
@@ -45,6 +46,7 @@ from privacy_guard.audit.store import AuditStore, Head, StoredCheckpoint
 from privacy_guard.errors import AuditStoreError
 
 STORE_FORMAT = "privacy-guard-audit-postgresql/1"
+_BATCH = 10_000  # records per fetch while streaming
 _MIGRATION_LOCK = 0x70726976_61637947  # pg_advisory_xact_lock key: "privacyG"
 
 # Numbered, applied in order, never edited once released: a new change is a new entry.
@@ -393,24 +395,48 @@ class PostgresStore:
 
     def records(self, start: int = 0, end: int | None = None) -> Iterator[tuple[int, bytes]]:
         """Streamed through a server-side cursor in binary (bytea arrives as raw bytes, no hex
-        decoding), in batches: a million records never sit in memory at once."""
+        decoding), in batches fetched by a helper thread while the caller works on the previous
+        batch (psycopg waits for the network without the GIL): verifying a million records
+        overlaps the database's work with the hashing, and never holds them all in memory."""
         query = "SELECT idx, data FROM audit_records WHERE idx >= %s"
         params: tuple[object, ...] = (start,)
         if end is not None:
             query += " AND idx < %s"
             params += (end,)
-        with self._connection("read") as conn:
+        batches: queue.Queue[list[tuple[int, bytes]] | BaseException | None] = queue.Queue(4)
+        stop = threading.Event()
+
+        def fetch() -> None:
             try:
                 with (
+                    self._connection("read") as conn,
                     conn.transaction(),
                     conn.cursor(name="privacy_guard_records", binary=True) as cur,
                 ):
-                    cur.itersize = 20_000
+                    cur.itersize = _BATCH
                     cur.execute(query + " ORDER BY idx", params)  # type: ignore[arg-type]
-                    while rows := cur.fetchmany(20_000):
-                        yield from rows
-            except psycopg.Error as error:
-                raise _store_error("read", self.where, error) from None
+                    while not stop.is_set() and (rows := cur.fetchmany(_BATCH)):
+                        batches.put(rows)
+                batches.put(None)
+            except BaseException as error:  # handed to the reader, raised there
+                batches.put(
+                    _store_error("read", self.where, error)
+                    if isinstance(error, psycopg.Error)
+                    else error
+                )
+
+        reader = threading.Thread(target=fetch, name="privacy-guard-audit-read", daemon=True)
+        reader.start()
+        try:
+            while (batch := batches.get()) is not None:
+                if isinstance(batch, BaseException):
+                    raise batch
+                yield from batch
+        finally:
+            stop.set()
+            while reader.is_alive():  # let the fetcher finish its put and see `stop`
+                with suppress(queue.Empty):
+                    batches.get(timeout=0.05)
 
     def record(self, index: int) -> bytes | None:
         with self._connection("read") as conn:

@@ -25,16 +25,18 @@ root mismatches are attributed to the first such problem instead of being report
 
 from __future__ import annotations
 
+import hashlib
 import json
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from json.scanner import c_make_scanner  # type: ignore[attr-defined]
 from typing import Any, ClassVar
 
 from privacy_guard.audit.checkpoint import Checkpoint, SignedNote, open_checkpoint
 from privacy_guard.audit.keys import Keyring
-from privacy_guard.audit.merkle import EMPTY_ROOT, CompactRange, leaf_hash
+from privacy_guard.audit.merkle import EMPTY_ROOT, CompactRange
 from privacy_guard.audit.record import FORMAT_VERSION, RECORD_TYPES
 from privacy_guard.audit.store import AuditStore
 from privacy_guard.errors import AuditFormatError, ProofError
@@ -298,6 +300,24 @@ def _open_checkpoints(
     return cps
 
 
+_scan_once = c_make_scanner(json.JSONDecoder()) if c_make_scanner else None
+
+
+def _parse(data: bytes) -> Any:
+    """`json.loads(data)`, minus its per-call overhead (encoding detection, the pure-Python
+    wrapper) for the usual case of a UTF-8 JSON object: a third of the verifier's time over a
+    million records. Anything unusual takes `json.loads` itself, so the result is the same."""
+    if _scan_once is not None:
+        try:
+            text = data.decode("utf-8")
+            value, end = _scan_once(text, 0)
+            if end == len(text):
+                return value
+        except (StopIteration, ValueError, UnicodeDecodeError):
+            pass
+    return json.loads(data)
+
+
 def _scan(
     store: AuditStore, targets: list[int], total: int, progress: Progress | None
 ) -> tuple[array[int], dict[int, bytes], list[int]]:
@@ -308,13 +328,13 @@ def _scan(
     frontier = CompactRange()
     pending = [size for size in targets if size > 0]
     next_target = pending.pop(0) if pending else -1
-    loads, append_field, append_leaf = json.loads, fields.append, frontier.append
+    append_field, append_leaf, sha256 = fields.append, frontier.append, hashlib.sha256
     if progress is not None:
         progress(0, total)
     for position, (_key, data) in enumerate(store.records()):
         index = -1
         try:
-            record = loads(data)
+            record = _parse(data)
             if (
                 type(record) is dict
                 and type(record.get("index")) is int
@@ -328,7 +348,7 @@ def _scan(
         if index < 0:
             malformed.append(position)
         append_field(index)
-        append_leaf(leaf_hash(data))
+        append_leaf(sha256(b"\x00" + data).digest())  # leaf_hash, inlined: 1 M calls
         if frontier.size == next_target:
             roots[next_target] = frontier.root()
             next_target = pending.pop(0) if pending else -1
