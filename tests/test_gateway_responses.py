@@ -237,12 +237,27 @@ def test_an_mcp_server_token_is_inspected_not_forwarded(stack: Stack) -> None:
                     "type": "mcp",
                     "server_label": "crm",
                     "server_url": "https://mcp.example.com/sse",
+                    # Not shaped like any known key: a credential by where it stands.
+                    "headers": {"X-Crm-Session": "opaque-session-value-0001"},
+                }
+            ],
+        )
+    with pytest.raises(openai.PermissionDeniedError):
+        client.responses.create(
+            model=REMOTE,
+            input="look up the customer",
+            tools=[
+                {
+                    "type": "mcp",
+                    "server_label": "crm",
+                    "server_url": "https://mcp.example.com/sse",
                     "authorization": SECRET,
                     "require_approval": "never",
                 }
             ],
         )
     assert SECRET.encode() not in stack.remote.all_bytes()
+    assert b"opaque-session-value" not in stack.remote.all_bytes()
 
 
 def test_monitor_mode_forwards_and_says_so(stack: Stack) -> None:

@@ -227,6 +227,9 @@ def test_every_string_the_model_reads_is_a_segment_in_body_order() -> None:
     assert by_path[("input", 3, "output")].kind is SegmentKind.TOOL
     assert by_path[("input", 8, "arguments")].is_json
     assert by_path[("tools", 1, "authorization")].text == SECRET
+    assert by_path[("tools", 1, "authorization")].kind is SegmentKind.CREDENTIAL
+    assert by_path[("tools", 1, "headers", "X-Api-Key")].kind is SegmentKind.CREDENTIAL
+    assert by_path[("tools", 1, "server_url")].kind is SegmentKind.OTHER
     assert by_path[("tools", 1, "headers", "X-Api-Key")].text == SECRET
     assert ("tools", 0, "parameters", "properties", "to", "enum", 0) in by_path
     assert ("text", "format", "schema", "description") in by_path

@@ -6,9 +6,10 @@ numbers follow the conversation): `instructions`; `input` as a string or as item
 a string: restored JSON-escaped), `function_call_output`, custom tool calls and their outputs,
 MCP items (`mcp_call`, `mcp_list_tools`, approval requests and responses), shell, patch,
 computer, search and code-interpreter items replayed from earlier turns, reasoning summaries;
-`tools` (descriptions, parameter schemas, MCP `server_url`, `headers` and `authorization`, which
-are secrets and go through detection like any text); `text.format` schemas; `prompt` variables;
-`metadata`, `user`, `safety_identifier` and `prompt_cache_key`.
+`tools` (descriptions, parameter schemas; an MCP server's `authorization` and `headers` are
+credentials, always a SECRET for the policy, and its `server_url` is read like any text);
+`text.format` schemas; `prompt` variables; `metadata`, `user`, `safety_identifier` and
+`prompt_cache_key`.
 
 What is not read:
 - identifiers the provider matches (`id`, `call_id`, `name`, `type`, `status`, `server_label`,
@@ -373,9 +374,12 @@ def _tools(path: Path, value: Any, out: _Collector) -> None:
 
 
 def _tool_kind(key: str) -> SegmentKind:
-    # An MCP server's address and credentials are not prose, but they leave with the request
-    # and may carry secrets (a token in the URL or a header): inspected like any text.
-    if key in ("server_url", "headers", "authorization"):
+    # An MCP server's token and headers are credentials by definition: a SECRET for the policy
+    # whatever the detectors say (`SegmentKind.CREDENTIAL`). Its address is not prose but may
+    # carry one (a token in the query): read like any text.
+    if key in ("headers", "authorization"):
+        return SegmentKind.CREDENTIAL
+    if key == "server_url":
         return SegmentKind.OTHER
     return SegmentKind.TOOL_DEFINITION
 
