@@ -238,3 +238,23 @@ def test_the_live_report_in_the_browser(browser: Page, tmp_path: Path) -> None:
             assert browser.requests == [url]  # no favicon, nothing else
         finally:
             browser.send("Network.setExtraHTTPHeaders", headers={})
+
+
+def test_bar_labels_stay_inside_their_chart_and_rule_ids_show_whole(
+    page: Page, report: Report
+) -> None:
+    # A label's box against its chart's box, in the rendered page: nothing runs off an edge.
+    boxes = page.evaluate(
+        "Array.from(document.querySelectorAll('svg.hbars text.label')).map(t => {"
+        "const s = t.closest('svg').getBoundingClientRect(), b = t.getBoundingClientRect();"
+        "return [t.closest('section').id, t.firstChild.nodeValue, b.left - s.left,"
+        " s.right - b.right]})"
+    )
+    assert {section for section, *_ in boxes} >= {"teams", "rules", "entities"}
+    for section, text, left_gap, right_gap in boxes:
+        assert left_gap >= -0.5 and right_gap >= -0.5, (section, text, left_gap, right_gap)
+    # The rule ids, qualified and long, are printed in full (the title holds them too).
+    shown = [text for section, text, *_ in boxes if section == "rules"]
+    assert shown and all("…" not in text for text in shown)
+    assert set(shown) <= set(report.blocking_rules)
+    assert max(len(text) for text in shown) > 18  # long enough to have been cut before

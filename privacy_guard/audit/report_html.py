@@ -32,6 +32,10 @@ ACTION_COLOURS = {
 DESTINATION_COLOURS = {"remote": "#e65100", "local": "#2e7d32", NOT_SENT: "#757575"}
 PLAIN = "#455a64"
 MAX_BARS = 12  # rows of a horizontal bar chart; the rest is summed up in a note
+# Characters of a bar label at 12px: beside its bar (142 units of a 480-wide chart), or on a
+# line of its own above it (the chart's width).
+LABEL_BESIDE = 18
+LABEL_ABOVE = 64
 
 
 def _e(value: object) -> str:
@@ -306,8 +310,14 @@ def _hbars(
     if not rows:
         return '<p class="empty">None in this period.</p>'
     shown, rest = rows[:MAX_BARS], rows[MAX_BARS:]
-    # Sized for a half-width column, so that the text shows at about its CSS size.
-    row_h, label_w, bar_w, width = 24, 150, 270, 480
+    # Sized for a half-width column, so that the text shows at about its CSS size. Short labels
+    # sit left of their bar, right-aligned; when one is longer than that space holds (a
+    # qualified rule id, say), every label goes on its own line above its bar, left-aligned:
+    # a right-aligned label too long for its space would run off the chart's left edge.
+    width = 480
+    above = any(len(label) > LABEL_BESIDE for label, _ in shown)
+    row_h, label_w, bar_h = (36, 0, 14) if above else (24, 150, 16)
+    bar_w = width - label_w - 60  # room for the total after the longest bar
     height = row_h * len(shown) + 6
     top_value = max(sum(c for _, c in segments) for _, segments in shown) or 1
     out = [
@@ -316,22 +326,27 @@ def _hbars(
     ]
     for i, (label, segments) in enumerate(shown):
         y = i * row_h + 4
-        out.append(
-            f'<text x="{label_w - 8}" y="{y + 14}" text-anchor="end">{_e(_clip(label, 22))}'
-            f"<title>{_e(label)}</title></text>"
-        )
+        if above:
+            text = f'<text class="label" x="0" y="{y + 11}">{_e(_clip(label, LABEL_ABOVE))}'
+            y += row_h - bar_h - 6  # the bar below its label
+        else:
+            text = (
+                f'<text class="label" x="{label_w - 8}" y="{y + 14}" text-anchor="end">'
+                f"{_e(label)}"
+            )
+        out.append(f"{text}<title>{_e(label)}</title></text>")
         x = float(label_w)
         for key, count in segments:
             w = max(bar_w * count / top_value, 1.0)
             colour = colours.get(label if by_label else key, PLAIN)
             what = f"{label} · {key}" if key else label
             out.append(
-                f'<rect class="bar" x="{x:.1f}" y="{y}" width="{w:.1f}" height="{row_h - 8}" '
+                f'<rect class="bar" x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar_h}" '
                 f'fill="{colour}"><title>{_e(what)}: {_n(count)} {_e(unit)}</title></rect>'
             )
             x += w
         total = sum(c for _, c in segments)
-        out.append(f'<text x="{x + 6:.1f}" y="{y + 14}">{_n(total)}</text>')
+        out.append(f'<text x="{x + 6:.1f}" y="{y + bar_h - 2}">{_n(total)}</text>')
     out.append("</svg>")
     if rest:
         more = sum(sum(c for _, c in segments) for _, segments in rest)
