@@ -26,6 +26,13 @@ What is measured (both engines, side by side):
   fork and exec, so it would report this bench's own size. Children run after the main
   measurements, so the spaCy packages are in the page cache for both engines; the median over the
   runs is reported.
+* **Real traffic** (issue 12, texts from ``bench/workloads.py``): ~1 KB prompts that mix dev-set
+  examples across its sets in a shuffled order (EN and FR prose, SQL, logs, JSON, CSV, code, other
+  languages; one pasted document in each), and agent-style pastes of 10 KB and 100 KB (source
+  files, stack traces, JSON tool output, Markdown, logs, with dev-set examples spliced in). Each
+  is timed with ``Detector.scan()`` one text at a time (as the gateway scans a request) next to
+  Presidio's ``analyze(language="en")`` (a mixed text has no one language; English is its
+  default), and recall is scored on the mixed prompts (their gold spans moved along).
 * **CPU time** next to wall time: on a shared machine other work inflates wall-clock figures; the
   CPU-time ratios are steadier. The load average is printed at the start and at the end.
 
@@ -85,6 +92,8 @@ TARGET_SPEEDUP = 10.0
 TARGET_100KB_S = 2.0
 TARGET_COLD_S = 5.0
 TARGET_RSS_MB = 700.0
+TARGET_MIXED_MS = 5.0  # one ~1 KB mixed prompt
+TARGET_PASTE_S = 0.5  # one 100 KB agent paste
 
 
 @dataclass(frozen=True)
@@ -99,6 +108,8 @@ class Profile:
     devset_limit: int | None  # None: the whole dev set
     child_short_texts: int
     big_texts: int  # 100 KB texts timed one by one: 1 = English only, 2 = English and French
+    mixed_texts: int = 100  # ~1 KB mixed prompts (real traffic)
+    paste_texts: int = 6  # 10 KB agent pastes (and always one 100 KB paste)
 
 
 FULL = Profile(
@@ -120,6 +131,8 @@ QUICK = Profile(
     devset_limit=200,
     child_short_texts=50,
     big_texts=1,
+    mixed_texts=24,
+    paste_texts=2,
 )
 
 
@@ -494,6 +507,107 @@ def measure_throughput(detector: Any, analyzer: Any, sets: dict[str, TextSet]) -
     return timings
 
 
+# ============================================================================ real traffic
+
+
+@dataclass
+class RealTraffic:
+    timings: list[Timing]
+    reports: dict[str, Any]  # engine -> EvalReport on the mixed prompts
+    mean_chars: dict[str, float]
+
+
+def measure_real_traffic(
+    detector: Any, analyzer: Any, devset: Path, profile: Profile
+) -> RealTraffic:
+    """Mixed ~1 KB prompts and agent pastes, one text at a time, both engines (issue 12)."""
+    from workloads import agent_paste, load_examples, mixed_examples
+
+    from privacy_guard.evaluate import evaluate
+
+    examples = load_examples(devset)
+    # A seed of their own for the warm-up texts: no timed text is ever scanned twice.
+    for warm in mixed_examples(examples, 4, seed=1):
+        detector.scan(warm.text)
+        analyzer.analyze(text=warm.text, language="en")
+    mixed = mixed_examples(examples, profile.mixed_texts)
+    sets = {
+        "1 KB mixed": [e.text for e in mixed],
+        "10 KB paste": [agent_paste(examples, 10_000, 100 + i) for i in range(profile.paste_texts)],
+        "100 KB paste": [agent_paste(examples, 100_000, 99)],
+    }
+    timings: list[Timing] = []
+    reports: dict[str, Any] = {}
+    for label, texts in sets.items():
+        log(f"real traffic {label}: {len(texts)} texts")
+        total = sum(len(t.encode("utf-8")) for t in texts)
+        found: dict[str, list[Any]] = {}
+
+        def pg(texts: list[str] = texts, found: dict[str, list[Any]] = found) -> None:
+            found["privacy_guard"] = [detector.scan(t) for t in texts]
+
+        def presidio(texts: list[str] = texts, found: dict[str, list[Any]] = found) -> None:
+            found["presidio"] = [
+                presidio_findings(analyzer.analyze(text=t, language="en")) for t in texts
+            ]
+
+        timings.append(Timing("pg_scan", label, len(texts), total, *timed(pg)))
+        timings.append(Timing("presidio", label, len(texts), total, *timed(presidio)))
+        if label == "1 KB mixed":
+            filtered = [
+                [f for f in fs if f.entity_type not in PRESIDIO_NOISE] for fs in found["presidio"]
+            ]
+            reports = {
+                "privacy_guard": evaluate(mixed, found["privacy_guard"]),
+                "presidio": evaluate(mixed, found["presidio"]),
+                "presidio_filtered": evaluate(mixed, filtered),
+            }
+    means = {label: statistics.fmean(len(t) for t in texts) for label, texts in sets.items()}
+    return RealTraffic(timings, reports, means)
+
+
+def real_traffic_section(traffic: RealTraffic) -> str:
+    by = {(t.engine, t.size): t for t in traffic.timings}
+    rows = []
+    for label, chars in traffic.mean_chars.items():
+        pg, presidio = by[("pg_scan", label)], by[("presidio", label)]
+        rows.append(
+            [
+                f"{label} (n={pg.texts}, mean {chars:,.0f} chars)",
+                fmt(pg.ms_per_text, 2),
+                fmt(1000 * pg.cpu_seconds / pg.texts, 2),
+                fmt(pg.kb_per_s),
+                fmt(presidio.ms_per_text, 2),
+                fmt(presidio.kb_per_s),
+                f"{presidio.seconds / pg.seconds:.1f}x",
+                f"{presidio.cpu_seconds / pg.cpu_seconds:.1f}x",
+            ]
+        )
+    speed = table(
+        [
+            "real traffic, one text at a time",
+            "PG ms/text",
+            "PG CPU ms",
+            "PG KB/s",
+            "Presidio ms/text",
+            "Presidio KB/s",
+            "speed-up",
+            "CPU speed-up",
+        ],
+        rows,
+        "Real traffic (issue 12): PG scan() vs Presidio analyze(language='en'), same texts",
+    )
+    names = ("privacy_guard", "presidio", "presidio_filtered")
+    recall = table(
+        ["1 KB mixed prompts", "privacy-guard", "Presidio (all)", "Presidio w/o noise types"],
+        [
+            ["recall, all gold spans", *(pct(traffic.reports[n].recall) for n in names)],
+            ["precision", *(pct(traffic.reports[n].precision) for n in names)],
+        ],
+    )
+    return "\n\n".join([speed, recall])
+
+
 # ============================================================================ dev set
 
 
@@ -711,7 +825,7 @@ def header_lines(args: argparse.Namespace, profile: Profile) -> list[str]:
         f"python {platform.python_version()} ({platform.python_implementation()}) on "
         f"{platform.platform()}",
         f"cpus: {os.cpu_count()} (usable: {affinity}), load average at start: {load_average()}",
-        f"privacy-guard {metadata.version('privacy-guard')}, spaCy {metadata.version('spacy')}, "
+        f"privacy-guard {metadata.version('llm-privacy-guard')}, spaCy {metadata.version('spacy')}, "
         f"presidio-analyzer {metadata.version('presidio-analyzer')}, "
         f"faker {metadata.version('faker')}, tldextract {metadata.version('tldextract')}",
         f"spaCy packages: {EN_MODEL} {metadata.version(EN_MODEL)}, "
@@ -947,7 +1061,10 @@ def cold_section(cold: dict[str, dict[str, Any]], in_process: dict[str, float]) 
 
 
 def targets_section(
-    ratios: dict[str, dict[str, float]], timings: list[Timing], cold: dict[str, dict[str, Any]]
+    ratios: dict[str, dict[str, float]],
+    timings: list[Timing],
+    cold: dict[str, dict[str, Any]],
+    traffic: RealTraffic,
 ) -> tuple[str, list[dict[str, Any]]]:
     """Each target, met or not (a report: nothing fails), with steadier CPU-time variants."""
     big = [t for t in timings if t.engine == "pg_scan" and t.size.startswith("100 KB")]
@@ -968,6 +1085,20 @@ def targets_section(
         ("  same, CPU time of the child", pg["cold_cpu_s"], " s", None),
         ("peak RSS <= 700 MB (after prompts + 100 KB text)", pg["rss_peak_mb"], " MB",
          pg["rss_peak_mb"] <= TARGET_RSS_MB),
+    ]  # fmt: skip
+    real = {(t.engine, t.size): t for t in traffic.timings}
+    mixed, mixed_presidio = real[("pg_scan", "1 KB mixed")], real[("presidio", "1 KB mixed")]
+    paste = real[("pg_scan", "100 KB paste")]
+    checks += [
+        ("1 KB mixed prompt <= 5 ms (wall, scan)", mixed.ms_per_text, " ms",
+         mixed.ms_per_text <= TARGET_MIXED_MS),
+        ("  same, CPU time", 1000 * mixed.cpu_seconds / mixed.texts, " ms", None),
+        ("1 KB mixed: >= 10x Presidio analyze (wall)", mixed_presidio.seconds / mixed.seconds, "x",
+         mixed_presidio.seconds / mixed.seconds >= TARGET_SPEEDUP),
+        ("  same, CPU time", mixed_presidio.cpu_seconds / mixed.cpu_seconds, "x", None),
+        ("one 100 KB agent paste <= 0.5 s (wall)", paste.seconds, " s",
+         paste.seconds <= TARGET_PASTE_S),
+        ("  same, CPU time", paste.cpu_seconds, " s", None),
     ]  # fmt: skip
     status = {True: "met", False: "NOT MET", None: "(info)"}
     rows = [[name, f"{value:.2f}{unit}", status[met]] for name, value, unit, met in checks]
@@ -1019,6 +1150,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     hits_before = detector.cache.hits
 
     timings = measure_throughput(detector, analyzer, sets)
+    traffic = measure_real_traffic(detector, analyzer, args.devset, profile)
     cache_hits = detector.cache.hits - hits_before
     cache_entries = len(detector.cache)
 
@@ -1048,12 +1180,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     out.append("")
     throughput_text, ratios = throughput_section(timings, sets)
     out += [throughput_text, ""]
+    out += [real_traffic_section(traffic), ""]
     if devset is not None:
         out += [devset_section(devset), ""]
     else:
         out += [devset_problem, ""]
     out += [cold_section(cold, load), ""]
-    targets_text, targets = targets_section(ratios, timings, cold)
+    targets_text, targets = targets_section(ratios, timings, cold, traffic)
     out += [targets_text, ""]
     blocked = sorted(
         set(BLOCKED_CONNECTIONS)
@@ -1075,6 +1208,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             "cache": {"hits": cache_hits, "entries": cache_entries, "cache_size": 0},
             "load_in_process_s": load,
             "throughput": [t.to_dict() for t in timings],
+            "real_traffic": {
+                "timings": [t.to_dict() for t in traffic.timings],
+                "recall": {n: r.to_dict() for n, r in traffic.reports.items()},
+            },
             "ratios": ratios,
             "devset": None
             if devset is None
