@@ -19,6 +19,9 @@ Every number is printed next to the same measurement taken directly against the 
 * **20-turn conversation**: the whole history is resent each turn, as chat clients do; the
   gateway's detection time of turn 20 against turn 1 (the result cache makes the resent turns
   nearly free).
+* **Responses API** (issue 10, ``bench/responses_bench.py``): added latency of a 1 KB
+  ``POST /v1/responses`` relayed natively, and time to its first ``output_text`` delta, beside the
+  stub called directly.
 
 The audit log is the in-memory one (no `audit:` section), so the figures are the gateway's own;
 a deployment adds the audit log's append time (an fsync) to each request. On a 2-core machine
@@ -139,6 +142,9 @@ def write_config(folder: Path, stub_url: str, paced_url: str) -> Path:
         for model, (litellm_model, egress) in ENTRIES.items()
         for suffix, url in (("", stub_url), ("-paced", paced_url))
     )
+    from responses_bench import catalog_entries  # the Responses API entries (issue 10)
+
+    entries += catalog_entries(stub_url, paced_url)
     (folder / "models" / "bench.yaml").write_text(f"models:\n{entries}", encoding="utf-8")
     digest = hashlib.sha256(KEY.encode()).hexdigest()
     config = folder / "privacy-guard.yaml"
@@ -316,6 +322,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 results["ttft_1024_full_speed"] = first_tokens(
                     client, direct_url, gateway_url, count, paced=False
                 )
+                results["responses"] = responses_measure(
+                    client, stub_url, paced_url, f"http://127.0.0.1:{port}/v1", count
+                )
                 turns = conversation(client, gateway_url, 20, WAYS["relay"])
                 first, last = turns[0][0], turns[-1][0]
                 results["conversation"] = {
@@ -347,6 +356,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.json:
         args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
     return 0
+
+
+def responses_measure(*args: Any) -> dict[str, Any]:
+    """The Responses API figures (bench/responses_bench.py)."""
+    from responses_bench import measure
+
+    found: dict[str, Any] = measure(*args)
+    return found
 
 
 def latencies(
