@@ -396,10 +396,27 @@ def test_ip_variants(value: str) -> None:
 
 
 def test_ip_with_port_and_prefix() -> None:
+    # A CIDR prefix length belongs to the address (it says which network); a port does not.
     assert found("Public 8.8.8.8:53 and 203.0.113.7/24", "IP_ADDRESS") == [
         "8.8.8.8",
-        "203.0.113.7",
+        "203.0.113.7/24",
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("allow 10.0.0.0/8 and 192.168.1.0/24;", ["10.0.0.0/8", "192.168.1.0/24"]),
+        ("route 2001:db8::/32 via fe80::1/64", ["2001:db8::/32", "fe80::1/64"]),
+        ("connect to [2001:db8::1]:8080 now", ["2001:db8::1"]),
+        ("peer 2001:db8::7: connection refused", ["2001:db8::7"]),
+        ("ssh fe80::1%eth0:22 failed", ["fe80::1%eth0"]),
+        ("http://10.0.0.1/api is up", ["10.0.0.1"]),
+        ("not a prefix: 10.1.2.3/33 or 1.2.3.4/24/5", []),
+    ],
+)
+def test_ip_cidr_suffix_and_ipv6_before_a_colon_or_port(text: str, expected: list[str]) -> None:
+    assert found(text, "IP_ADDRESS") == expected
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,10 @@ _INVISIBLE = frozenset(
 )
 _NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+# A backslash escape whose backslash is not itself escaped (in `\\n`, two backslashes then an n,
+# the first escapes the second: a literal backslash, then the letter n).
+_ESCAPE = re.compile(r"(?<!\\)(?:\\\\)*\\(?P<letter>[ntr])")
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,41 +84,42 @@ def sanitize(text: str) -> str:
 
 
 def normalize(text: str) -> NormalizedText:
-    """NFKC each character, drop invisible ones; ASCII text comes back as it is (fast path)."""
-    if text.isascii():
+    """NFKC each character, drop invisible ones, read the two-character escapes `\\n`, `\\t`,
+    `\\r` of pasted JSON and logs as the line break or tab they stand for (so they neither glue a
+    phone number to an "n" nor hide a value split by them); ASCII text without a backslash comes
+    back as it is (fast path)."""
+    if text.isascii() and "\\" not in text:
+        return NormalizedText(text, None, len(text))
+    edits: list[tuple[int, int, str]] = []  # (start, end, replacement) in the original text
+    for run in _NON_ASCII_RUN.finditer(text):
+        for index in range(run.start(), run.end()):
+            char = text[index]
+            if char in _INVISIBLE:
+                edits.append((index, index + 1, ""))
+            elif not unicodedata.is_normalized("NFKC", char):
+                edits.append((index, index + 1, unicodedata.normalize("NFKC", char)))
+    if "\\" in text:
+        edits += [(m.end() - 2, m.end(), _ESCAPES[m["letter"]]) for m in _ESCAPE.finditer(text)]
+        edits.sort()
+    if not edits:
         return NormalizedText(text, None, len(text))
     out: list[str] = []
     pieces: list[_Piece] = []
     norm_pos = 0
     copy_from = 0  # start of the pending run copied verbatim
-
-    def flush_copy(until: int) -> None:
-        nonlocal norm_pos
-        if until > copy_from:
-            pieces.append(_Piece(norm_pos, copy_from, until, True))
-            out.append(text[copy_from:until])
-            norm_pos += until - copy_from
-
-    changed = False
-    for run in _NON_ASCII_RUN.finditer(text):
-        for index in range(run.start(), run.end()):
-            char = text[index]
-            if char in _INVISIBLE:
-                replacement = ""
-            elif unicodedata.is_normalized("NFKC", char):
-                continue
-            else:
-                replacement = unicodedata.normalize("NFKC", char)
-            changed = True
-            flush_copy(index)
-            if replacement:
-                pieces.append(_Piece(norm_pos, index, index + 1, False))
-                out.append(replacement)
-                norm_pos += len(replacement)
-            copy_from = index + 1
-    if not changed:
-        return NormalizedText(text, None, len(text))
-    flush_copy(len(text))
+    for start, end, replacement in edits:
+        if start > copy_from:
+            pieces.append(_Piece(norm_pos, copy_from, start, True))
+            out.append(text[copy_from:start])
+            norm_pos += start - copy_from
+        if replacement:
+            pieces.append(_Piece(norm_pos, start, end, False))
+            out.append(replacement)
+            norm_pos += len(replacement)
+        copy_from = end
+    if copy_from < len(text):
+        pieces.append(_Piece(norm_pos, copy_from, len(text), True))
+        out.append(text[copy_from:])
     if not pieces:  # the text was only invisible characters
         pieces.append(_Piece(0, len(text), len(text), True))
     return NormalizedText("".join(out), pieces, len(text))

@@ -22,13 +22,15 @@ PRIORITY = 15
 _V4_DOT = r"(?:\.|\[\.\]|\(\.\)|\[dot\]|\(dot\)| \. )"
 _IPV4 = re.compile(
     rf"(?<![\w.\-])(?<!\d\[\.\])(?P<ip>\d{{1,3}}(?:{_V4_DOT}\d{{1,3}}){{3}})"
-    r"(?![\w\-]|\.\d|\[\.\]\d|\(\.\)\d| \. \d)"
+    r"(?P<cidr>/(?:3[0-2]|[12]?\d)(?![\w.]))?"
+    r"(?![\w\-]|/\d|\.\d|\[\.\]\d|\(\.\)\d| \. \d)"
 )
 _IPV6 = re.compile(
     r"(?<![\w:.%\-])"
-    r"(?P<ip>(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|\d{1,3}(?:\.\d{1,3}){3})?)"
+    r"(?P<ip>(?:[0-9A-Fa-f]{0,4}:){2,8}(?:[0-9A-Fa-f]{1,4}|\d{1,3}(?:\.\d{1,3}){3})?)"
     r"(?P<zone>%[\w.\-]{1,16})?"
-    r"(?![\w:]|\.\w)"
+    r"(?P<cidr>/(?:12[0-8]|1[01]\d|[1-9]?\d)(?![\w.]))?"
+    r"(?![\w]|/\d|\.\w|:(?!\d{1,5}(?![\w:])))"  # ":8080" after a zone or prefix is a port
 )
 _VERSIONISH = re.compile(
     r"(?i)\b(?:v|vers?|versions?|release[sd]?|build|firmware|fw|rev|revision|patch|update|"
@@ -42,7 +44,7 @@ class IpRecognizer:
     entities = (ENTITY,)
 
     def find(self, text: str, language: str) -> Iterator[Span]:
-        v6 = [m.span() for m in _IPV6.finditer(text) if self._is_ipv6(m["ip"])]
+        v6 = [span for m in _IPV6.finditer(text) if (span := self._ipv6_span(m)) is not None]
         for start, end in v6:
             yield Span(ENTITY, start, end, 0.9, PRIORITY)
         for m in _IPV4.finditer(text):
@@ -56,6 +58,17 @@ class IpRecognizer:
             if context_before(text, m.start(), _VERSIONISH, 24):
                 continue
             yield Span(ENTITY, m.start(), m.end(), 0.9, PRIORITY)
+
+    def _ipv6_span(self, m: re.Match[str]) -> tuple[int, int] | None:
+        """The address's span, with its zone and prefix length; an address followed by a colon
+        ("fe80::1: no route", "2001:db8::7:" in a log line) is read without that colon."""
+        value = m["ip"]
+        if self._is_ipv6(value):
+            return m.span()
+        bare = m["zone"] is None and m["cidr"] is None
+        if bare and value.endswith(":") and not value.endswith("::") and self._is_ipv6(value[:-1]):
+            return m.start(), m.end("ip") - 1
+        return None
 
     @staticmethod
     def _is_ipv6(value: str) -> bool:

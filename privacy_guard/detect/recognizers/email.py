@@ -147,6 +147,9 @@ class EmailRecognizer:
                 continue
             if _plain_is_address(text, start, end, m["local"], m["domain"], m["tld"]):
                 yield Span(ENTITY, start, end, 0.95, PRIORITY)
+        if "@" in text and "\n" in text:
+            yield from _split_by_line_breaks(text)
+
 
     @staticmethod
     def _obfuscated_score(text: str, m: re.Match[str]) -> float | None:
@@ -174,6 +177,53 @@ class EmailRecognizer:
         if context_before(text, m.start(), _MAIL_WORDS, 40):
             return 0.85
         return None
+
+
+# A line break between two characters an address can hold.
+_BREAK = re.compile(r"(?<=[\w.@\-])[ \t]*\r?\n[ \t]*(?=[\w.@\-])")
+_LOCAL_AT_LABEL = re.compile(r"[\w%+\-.]+@[\w\-]+\Z")
+
+
+def _split_by_line_breaks(text: str) -> Iterator[Span]:
+    """Addresses a line break cuts in two: wrapped text or a pasted log cuts at the `@`
+    ("anna.berger@" / "example.org"), at a dot, or inside the domain ("jean@exam" / "ple.com").
+    A break is only joined where the first line cannot end an address (it ends with `@`, `.` or
+    `-`, or with `local@label` and no dot yet) or the next line starts with `@` or `.`: a
+    complete address at the end of a line stays as it is."""
+    joins: list[tuple[int, int]] = []
+    for m in _BREAK.finditer(text):
+        before, after = text[m.start() - 1], text[m.end()]
+        if (
+            before in "@.-"
+            or after in "@."
+            or _LOCAL_AT_LABEL.search(text, max(0, m.start() - 80), m.start()) is not None
+        ):
+            joins.append(m.span())
+    if not joins:
+        return
+    shadow, kept = [], 0
+    for start, end in joins:
+        shadow.append(text[kept:start])
+        kept = end
+    shadow.append(text[kept:])
+    joined = "".join(shadow)
+
+    def original(position: int, is_end: bool) -> int:
+        removed = 0
+        for start, end in joins:
+            cut = start - removed  # where this break sits in `joined`
+            if position > cut or (position == cut and not is_end):
+                removed += end - start
+            else:
+                break
+        return position + removed
+
+    for m in _PLAIN.finditer(joined):
+        start, end = original(m.start(), False), original(m.end(), True)
+        if not any(start < a < end for a, _ in joins):
+            continue  # whole on one line: found by the plain pass
+        if _plain_is_address(joined, m.start(), m.end(), m["local"], m["domain"], m["tld"]):
+            yield Span(ENTITY, start, end, 0.9, PRIORITY)
 
 
 RECOGNIZERS: list[Recognizer] = [EmailRecognizer()]

@@ -3,8 +3,9 @@
 IBAN: two letters, two check digits, then 11-30 letters or digits, any case, with spaces, dashes,
 dots, slashes or line breaks anywhere between characters (`FR76 3000 6000 ...`, `fr76-3000-...`,
 a regrouped `FR 763 0006 ...`). The run is cut at its country's IBAN length (from stdnum's copy
-of the SWIFT registry), which must end on a group boundary, then `stdnum.iban.is_valid` checks
-the checksum and the country's BBAN format; trailing words or a second IBAN do not spoil it.
+of the SWIFT registry), which must end on a group boundary, then the ISO 13616 mod-97 check
+digits decide (not stdnum's national bank-code tables, which lag behind new banks); trailing
+words or a second IBAN do not spoil it.
 
 CREDIT_CARD: 12-19 digits passing Luhn (`stdnum.luhn`) with a known issuer prefix and a length
 that issuer uses (Visa, Mastercard, Amex, Discover, Diners, JCB, UnionPay, Maestro, Mir,
@@ -20,7 +21,7 @@ import re
 from collections.abc import Iterator
 from importlib import resources
 
-from stdnum import iban, luhn
+from stdnum import luhn
 
 from privacy_guard.detect.recognizers._separators import IBAN_HEAD_BEFORE, SEP
 from privacy_guard.detect.recognizers.base import Recognizer, Span, context_before, has_context
@@ -37,7 +38,7 @@ _BBAN_PART = re.compile(r"(\d+)!([nac])")
 
 def _iban_formats() -> dict[str, tuple[int, re.Pattern[str]]]:
     """Length and BBAN shape of every country's IBAN, from python-stdnum's copy of the SWIFT
-    IBAN registry: a cheap filter before `iban.is_valid` (which checks them again)."""
+    IBAN registry: the BBAN's shape, checked before the check digits."""
     classes = {"n": "[0-9]", "a": "[A-Z]", "c": "[A-Z0-9]"}
     formats: dict[str, tuple[int, re.Pattern[str]]] = {}
     registry = resources.files("stdnum").joinpath("iban.dat").read_text(encoding="utf-8")
@@ -88,7 +89,17 @@ class IbanRecognizer:
         end = [c.end() for c in _ALNUM.finditer(text, m.start(), m.end())][n - 1]
         if end < len(text) and text[end].isalnum():
             return None  # would cut a group in two
-        return end if iban.is_valid(value[:n]) else None
+        return end if iso13616_valid(value[:n]) else None
+
+
+def iso13616_valid(value: str) -> bool:
+    """The IBAN's own check digits (ISO 13616 / ISO 7064 MOD 97-10): the country code and check
+    digits moved to the end, letters as 10-35, the number mod 97 is 1. Deliberately not
+    `stdnum.iban.is_valid`, which also runs national BBAN checks (a Belgian or Spanish bank-code
+    table that does not know a new bank would veto a real IBAN); the BBAN's shape is checked by
+    the caller against the SWIFT registry."""
+    rearranged = value[4:] + value[:4]
+    return int("".join(str(int(char, 36)) for char in rearranged)) % 97 == 1
 
 
 _MAESTRO_4 = frozenset({5018, 5020, 5038, 5893, 6304, 6759, 6761, 6762, 6763, 6390})
@@ -130,8 +141,10 @@ def issuer_accepts(digits: str) -> bool:
 # after one of these words is not a card.
 _NOT_CARD_BEFORE = re.compile(
     r"(?i)\b(?:siret|siren|imei|iccid|sim|nir|s[ée]cu(?:rit[ée] sociale)?|ahv|avs|ssn|tva|vat|"
-    r"ean|gtin|upc|isbn|order|commande|invoice|facture|tracking|suivi|ticket)\b"
-    r"(?:[\s:#°=]*(?:est|is|n°|no|nr|num(?:ber|[ée]ro)?|de|du|of|d'|l'))*[\s:#°=]*\Z"
+    r"ean|gtin|upc|isbn|orders?|commandes?|bestellung|invoice|facture|rechnung|tracking|suivi|"
+    r"tickets?|r[ée]f|r[ée]f[ée]rences?|referenz|riferimento|transaction|confirmation|booking|"
+    r"r[ée]servation|dossier|case|claim|policy|police|contrat|contract)\b"
+    r"(?:[\s:#°=.]*(?:est|is|n°|no|nr|num(?:ber|[ée]ro)?|de|du|of|d'|l'))*[\s:#°=.]*\Z"
 )
 _CARD_WORDS = re.compile(
     r"(?i)\b(?:cards?|cartes?|karte|carta|maestro|cb|visa|mastercard|amex|credit|cr[ée]dit|"
@@ -177,6 +190,13 @@ class CardRecognizer:
         if 12 <= len(whole) <= 19 and (regrouped or _standard(groups)) and _is_card(whole):
             yield Span("CREDIT_CARD", groups[0][0], groups[-1][1], 0.95, PRIORITY)
             return
+        # Cards side by side ("4111 1111 1111 1111 5555 5555 5555 4444"): the whole run splits
+        # into two or more valid cards, each in a usual grouping or written in one block.
+        side_by_side = _cards_covering(groups, 0)
+        if side_by_side is not None and len(side_by_side) > 1:
+            for i, j in side_by_side:
+                yield Span("CREDIT_CARD", groups[i][0], groups[j - 1][1], 0.95, PRIORITY)
+            return
         # Otherwise cards in the usual groupings, starting where the run starts or where the
         # previous card ended (a card carved out of the middle of a run is something else).
         i, n = 0, len(groups)
@@ -193,6 +213,22 @@ class CardRecognizer:
                     break
             else:
                 return
+
+
+def _cards_covering(groups: list[tuple[int, int, str]], i: int) -> list[tuple[int, int]] | None:
+    """Group ranges [i, j) of consecutive cards that cover groups[i:] exactly, or None."""
+    n = len(groups)
+    if i == n:
+        return []
+    for j in range(i + 1, min(n, i + 5) + 1):
+        sizes = tuple(len(g) for _, _, g in groups[i:j])
+        if sizes not in _STANDARD_GROUPS and not (j - i == 1 and 12 <= sizes[0] <= 19):
+            continue
+        if _is_card("".join(g for _, _, g in groups[i:j])):
+            rest = _cards_covering(groups, j)
+            if rest is not None:
+                return [(i, j), *rest]
+    return None
 
 
 def _standard(groups: list[tuple[int, int, str]]) -> bool:

@@ -76,6 +76,16 @@ _CANDIDATE = re.compile(
 )
 
 _NON_DIGIT = re.compile(r"\D+")
+# A phone word (or a short word a number follows) glued to the number before it, or a word
+# glued after it: where `_find_glued` puts a space.
+_GLUE_WORDS = (
+    r"t[ée]l(?:[ée]?(?:phone|fon))?|phone|ph|tel\.|call|at|on|me|us|fax|mobiles?|mob|cell|"
+    r"office|portable|natel|handy|gsm|whatsapp|sms|number|num[ée]ro|nummer"
+)
+_GLUED = re.compile(
+    rf"(?i)\b(?P<word>{_GLUE_WORDS}):?(?=\+?\(?\d{{2}})"
+    r"|(?<=\d)(?P<after>(?:please|thanks|merci|or|ou|and|et|oder|und|call|tel|phone)\b)"
+)
 
 _REGIONS_BY_LANGUAGE: dict[str, tuple[str, ...]] = {
     "fr": ("FR", "CH", "BE", "DE", "IT", "GB", "US"),
@@ -219,6 +229,32 @@ class PhoneRecognizer:
     entities = (ENTITY,)
 
     def find(self, text: str, language: str) -> Iterator[Span]:
+        yield from self._find(text, language)
+        if _GLUED.search(text) is not None:
+            yield from self._find_glued(text, language)
+
+    def _find_glued(self, text: str, language: str) -> Iterator[Span]:
+        """Numbers glued to a phone word or a short word ("Tel0612345678", "call me at555-867-
+        5309", "+41 79 123 45 67please"), as text extracted from PDFs and forms has them: the
+        same search on a copy with a space put between word and number, spans mapped back."""
+        cuts = sorted({m.end("word") for m in _GLUED.finditer(text) if m["word"]})
+        cuts += sorted({m.start("after") for m in _GLUED.finditer(text) if m["after"]})
+        cuts.sort()
+        pieces, last = [], 0
+        for cut in cuts:
+            pieces.append(text[last:cut])
+            last = cut
+        pieces.append(text[last:])
+        shadow = " ".join(pieces)
+        for span in self._find(shadow, language):
+            # The k-th inserted space sits at cuts[k] + k in the shadow.
+            shift_start = sum(1 for k, cut in enumerate(cuts) if cut + k < span.start)
+            shift_end = sum(1 for k, cut in enumerate(cuts) if cut + k < span.end)
+            start, end = span.start - shift_start, span.end - shift_end
+            if start in cuts or end in cuts:  # only what the glue hid: the rest is found above
+                yield Span(span.entity_type, start, end, span.score, span.priority)
+
+    def _find(self, text: str, language: str) -> Iterator[Span]:
         for match in _CANDIDATE.finditer(text):
             digits = _NON_DIGIT.sub("", match.group("num"))
             if len(digits) < 7 or len(set(digits)) <= 2:

@@ -24,8 +24,8 @@ from privacy_guard.detect.recognizers.base import Recognizer, digits_only
 
 class UsSsnRecognizer(IdRecognizer):
     """Area-group-serial, 3-2-4. stdnum rejects area 000, 666 and 9xx, group 00, serial 0000.
-    The 3-2-4 layout with dashes or spaces is enough; any other layout needs a cue word, and a
-    closer SIREN cue gives the number to FR_SIREN."""
+    The 3-2-4 layout with dashes, dots or spaces is enough; any other layout needs a cue word,
+    and a closer SIREN cue gives the number to FR_SIREN."""
 
     entity_type = "US_SSN"
     pattern = candidates(digit_run(9))
@@ -44,7 +44,7 @@ class UsSsnRecognizer(IdRecognizer):
         )
         if cue == "ssn":
             return 0.95
-        if cue is None and group_sizes(raw) == (3, 2, 4) and raw[3] in "- \u00a0":
+        if cue is None and group_sizes(raw) == (3, 2, 4) and raw[3] in "-. \u00a0":
             return 0.85
         return None
 
