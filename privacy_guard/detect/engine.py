@@ -127,9 +127,10 @@ class Detector:
         if self.config.ner:
             texts_normalized = [n.text for n in normalized]
             wanted = [g.ner_languages for g in guesses]
-            for found, extra in zip(
-                spans, self._ner.find(texts_normalized, wanted, spans), strict=True
-            ):
+            # A guessed language is decided again per paragraph; a given one holds throughout.
+            by_segment = [lang is None for lang in languages]
+            found_by_ner = self._ner.find(texts_normalized, wanted, spans, by_segment)
+            for found, extra in zip(spans, found_by_ner, strict=True):
                 found.extend(extra)
         return [
             self._findings(norm, guess, found)

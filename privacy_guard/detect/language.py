@@ -57,6 +57,35 @@ class LanguageGuess:
 
 def detect_language(text: str) -> LanguageGuess:
     sample = text[:_SAMPLE_CHARS]
+    counts, tokens = _counts(sample)
+    if not counts:
+        if len(sample) > _SHORT_TEXT:
+            # A long text without one English or French function word is not prose in
+            # either language (code, data, another language): NER would only add noise.
+            return LanguageGuess("other", ())
+        # A name, an identifier, a fragment: run both pipelines, since recall matters more
+        # than a few milliseconds on such short texts.
+        return LanguageGuess("fr" if _FRENCH_LETTERS.search(sample) else "en", ("en", "fr"))
+    if len(sample) > _SHORT_TEXT and sum(counts.values()) < _MIN_PROSE_SHARE * tokens:
+        # Words, but hardly any function words: junk, data or code rather than prose.
+        return LanguageGuess("other", ())
+    return _ranked(counts)
+
+
+def segment_language(text: str, start: int = 0, end: int = -1) -> LanguageGuess | None:
+    """The language of one segment of a text (a paragraph), or None when the segment alone
+    does not say (no function word, or code and data with hardly any): the caller then goes by
+    the whole text. Prompts mix an English question with a French e-mail and a block of code;
+    deciding per segment runs one pipeline where the text is in one language."""
+    end = len(text) if end < 0 else end
+    counts, tokens = _counts(text[start : min(end, start + _SAMPLE_CHARS)])
+    if not counts or sum(counts.values()) < _MIN_PROSE_SHARE * tokens:
+        return None
+    return _ranked(counts)
+
+
+def _counts(sample: str) -> tuple[Counter[str], int]:
+    """Function words per language (French elisions count double), and the number of words."""
     counts: Counter[str] = Counter()
     tokens = _TOKEN.findall(sample)
     for token in tokens:
@@ -69,17 +98,10 @@ def detect_language(text: str) -> LanguageGuess:
     elisions = len(_ELISION.findall(sample))
     if elisions:
         counts["fr"] += 2 * elisions
-    if not counts:
-        if len(sample) > _SHORT_TEXT:
-            # A long text without one English or French function word is not prose in
-            # either language (code, data, another language): NER would only add noise.
-            return LanguageGuess("other", ())
-        # A name, an identifier, a fragment: run both pipelines, since recall matters more
-        # than a few milliseconds on such short texts.
-        return LanguageGuess("fr" if _FRENCH_LETTERS.search(sample) else "en", ("en", "fr"))
-    if len(sample) > _SHORT_TEXT and sum(counts.values()) < _MIN_PROSE_SHARE * len(tokens):
-        # Words, but hardly any function words: junk, data or code rather than prose.
-        return LanguageGuess("other", ())
+    return counts, len(tokens)
+
+
+def _ranked(counts: Counter[str]) -> LanguageGuess:
     ranked = counts.most_common()
     top, top_count = ranked[0]
     if top not in ("en", "fr"):

@@ -1,8 +1,15 @@
 """spaCy named-entity recognition: PERSON everywhere, LOCATION only where it places a person.
 
 Pipelines load once, lazily, from installed packages (never downloaded), with every component
-but `tok2vec` and `ner` excluded. Long texts go through in overlapping chunks, so the cost stays
-linear and an entity on a chunk border is still seen whole in one of the two chunks.
+but `tok2vec` and `ner` excluded.
+
+spaCy's NER costs about 0.1 ms per token here (25-40 KB/s per core), so it sees only what the
+recognizers left unexplained: a window of a few words around each capitalised word that no
+finding covers and that could start a name (`ner_windows`), in the pipeline of that window's
+paragraph (`segment_language`), never whole texts. The small pipelines' token encoders look four
+tokens either way, so a window of five words each side gives the entity around the candidate
+as the whole text would. Without recognizer spans (`covered=None`), whole texts go through in
+overlapping chunks, so an entity on a chunk border is still seen whole in one of two chunks.
 """
 
 from __future__ import annotations
@@ -11,10 +18,17 @@ import re
 import threading
 from bisect import bisect_right
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
-from privacy_guard.detect.language import FUNCTION_WORDS
-from privacy_guard.detect.recognizers.person import NOT_NAMES, first_names, trim_person
+from privacy_guard.detect.language import FUNCTION_WORDS, segment_language
+from privacy_guard.detect.recognizers.person import (
+    NOT_NAMES,
+    ambiguous_first_names,
+    first_names,
+    last_names,
+    trim_person,
+)
 from privacy_guard.detect.types import Span
 from privacy_guard.errors import DetectionError
 
@@ -33,16 +47,31 @@ _PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 _OVERLAP = 200
 
 # A place is personal data when it says where someone lives, was born or can be found.
-_RESIDENCE = re.compile(
+_RESIDENCE_CUES = (
     r"(?i:\b(?:live|lives|living|lived|reside|resides|residing|resident|born|based|moved"
     r"|relocated|staying|address|adresse|domicile|domicilié|domiciliée|domiciliés|habite|habites"
     r"|habitons|habitez|habitent|vis|vit|vivons|résidant|résidante|résident|résidente|né|née"
-    r"|demeurant|wohne|wohnt|wohnhaft|abito|abita|vivo|vive)\b)[^.\n]{0,24}$"
+    r"|demeurant|wohne|wohnt|wohnhaft|abito|abita|vivo|vive)\b)"
 )
+_RESIDENCE = re.compile(_RESIDENCE_CUES + r"[^.\n]{0,24}$")
+# What follows a residence cue, where NER may find a place written in lower case.
+_AFTER_RESIDENCE = re.compile(_RESIDENCE_CUES + r"[^.\n]{0,24}")
 _TITLECASE = re.compile(r"\b[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿß'’\-]+")
 _SENTENCE_END_BEFORE = re.compile(r"(?:^|[.!?:;\n\"«»“”'’(]\s*|\n\s*[-*•]\s*)$")
 _NAME_CHARS = re.compile(r"^[^\W\d_](?:[^\W\d_]|['’\-. ])*$")
 _HAS_UPPER = re.compile(r"[A-ZÀ-ÖØ-Þ]")
+# A markdown heading or a code comment starts a sentence too ("# Compute the width").
+_COMMENT_BEFORE = re.compile(r"(?:^|\n)[ \t]*(?:#+|//+|--|/?\*+|>+)[ \t]*$")
+# Capitalised words of code and data that are never names.
+_CODE_WORDS = frozenset({"none", "true", "false", "null", "nan", "self", "todo", "fixme"})
+# Just before a word: it is part of a path, an attribute, a variable or an address.
+_IDENTIFIER_BEFORE = frozenset("./\\_$@=:#")
+# The words either side of a candidate that NER sees with it (its encoders look 4 tokens away).
+_CONTEXT_WORDS = 5
+_CONTEXT_CHARS = 48
+_PREVIOUS_WORD = re.compile(r"(\S+)[ \t]+$")
+_NEXT_WORD = re.compile(r"[ \t]+(\S)")
+_WORD = re.compile(r"\S+")
 
 
 class _LoadedPipeline:
@@ -103,33 +132,59 @@ class NerEngine:
         texts: Sequence[str],
         languages: Sequence[tuple[str, ...]],
         covered: Sequence[list[Span]] | None = None,
+        by_segment: Sequence[bool] | None = None,
     ) -> list[list[Span]]:
         """NER spans for each text, through the pipelines it needs.
 
-        With `covered` (what the recognizers found), chunks where NER has nothing left to
-        explain are skipped; see `needs_ner`.
+        `languages`: per text, the pipelines for the whole text. With `covered` (what the
+        recognizers found), NER sees only the windows around what they left unexplained (see
+        `ner_windows`); with `by_segment[i]` (the language was guessed, not given), each
+        window goes through the pipelines of its own paragraph when that paragraph says.
         """
         results: list[list[Span]] = [[] for _ in texts]
-        known = [_sorted_ranges(c) for c in covered] if covered is not None else None
-        for language in self._model_names:
-            jobs: list[tuple[int, int, str]] = []  # (text index, chunk offset, chunk)
-            for index, (text, wanted) in enumerate(zip(texts, languages, strict=True)):
-                if language not in wanted:
-                    continue
-                for offset, chunk in self._chunks(text):
-                    if known is None or needs_ner(text, known[index], offset, offset + len(chunk)):
-                        jobs.append((index, offset, chunk))
-            if not jobs:
+        jobs: dict[str, list[tuple[int, int, str]]] = {lang: [] for lang in self._model_names}
+        for index, (text, wanted) in enumerate(zip(texts, languages, strict=True)):
+            if covered is None:
+                pieces = [(offset, chunk, wanted) for offset, chunk in self._chunks(text)]
+            else:
+                segmented = bool(by_segment[index]) if by_segment is not None else False
+                pieces = self._windows(text, covered[index], wanted, segmented)
+            for offset, piece, pipelines in pieces:
+                for language in pipelines:
+                    if language in jobs:
+                        jobs[language].append((index, offset, piece))
+        for language, todo in jobs.items():
+            if not todo:
                 continue
             loaded = self._loaded(language)
             nlp = loaded.nlp
             with loaded.lock:
                 # Small batches of long chunks keep peak memory flat on huge texts.
-                batch = 64 if len(jobs[0][2]) < 1000 else 4
-                docs = nlp.pipe((chunk for _, _, chunk in jobs), batch_size=batch)
-                for (index, offset, _), doc in zip(jobs, docs, strict=True):
+                batch = 64 if max(len(piece) for _, _, piece in todo) < 1000 else 4
+                docs = nlp.pipe((piece for _, _, piece in todo), batch_size=batch)
+                for (index, offset, _), doc in zip(todo, docs, strict=True):
                     results[index].extend(self._spans(texts[index], doc, offset))
         return results
+
+    def _windows(
+        self, text: str, covered: list[Span], wanted: tuple[str, ...], by_segment: bool
+    ) -> list[tuple[int, str, tuple[str, ...]]]:
+        """(offset, window text, pipelines) for each window NER needs to see in `text`."""
+        pieces = []
+        paragraphs: dict[tuple[int, int], tuple[str, ...]] = {}
+        for start, end in ner_windows(text, _sorted_ranges(covered)):
+            pipelines = wanted
+            if by_segment:
+                paragraph = _paragraph(text, start, end)
+                if paragraph not in paragraphs:
+                    guess = segment_language(text, *paragraph)
+                    paragraphs[paragraph] = wanted if guess is None else guess.ner_languages
+                pipelines = paragraphs[paragraph]
+            if not pipelines:
+                continue
+            for offset, chunk in self._chunks(text[start:end]):
+                pieces.append((start + offset, chunk, pipelines))
+        return pieces
 
     def _chunks(self, text: str) -> list[tuple[int, str]]:
         size = self._chunk_chars
@@ -170,27 +225,119 @@ class NerEngine:
 
 
 def needs_ner(text: str, covered: list[tuple[int, int]], start: int = 0, end: int = -1) -> bool:
-    """Whether NER could add anything the recognizers have not already said in text[start:end].
-
-    spaCy's NER costs milliseconds per prompt; most prompts hold no capitalised word it could
-    call a person or a place beyond what the rules found. NER runs when some capitalised word
-    is left unexplained: mid-sentence, not a function word, not inside a finding (`covered`,
-    sorted ranges) — or a given name at the start of a sentence, which the gazetteer leaves
-    to NER.
-    """
+    """Whether NER could add anything the recognizers have not already said in text[start:end]
+    (`covered`: sorted ranges of what they found)."""
     end = len(text) if end < 0 else end
-    for match in _TITLECASE.finditer(text, start, end):
-        word = match.group()
-        lowered = word.lower()
-        if lowered in NOT_NAMES or lowered in FUNCTION_WORDS:
-            continue
-        if _inside(covered, match.start()):
-            continue
-        window = max(0, match.start() - 4)
-        mid_sentence = _SENTENCE_END_BEFORE.search(text, window, match.start()) is None
-        if mid_sentence or word in first_names():
-            return True
-    return False
+    return any(_unexplained(text, m, covered) for m in _TITLECASE.finditer(text, start, end))
+
+
+def ner_windows(text: str, covered: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The stretches of `text` NER should see: a few words either side of each capitalised
+    word left unexplained (see `_unexplained`), overlapping windows merged, sorted."""
+    found: list[tuple[int, int]] = []
+    for match in _TITLECASE.finditer(text):
+        if found and match.start() < found[-1][1] - _CONTEXT_CHARS // 2:
+            continue  # well inside the last window already: NER sees it there
+        if _unexplained(text, match, covered):
+            found.append(_around(text, match.start(), match.end()))
+    # "j'habite à bordeaux": a place after a residence cue, in any case, unless a finding has it.
+    for match in _AFTER_RESIDENCE.finditer(text):
+        tail = match.end() - 1
+        if tail > match.start() and not _inside(covered, tail):
+            found.append(_around(text, match.start(), match.end()))
+    windows: list[tuple[int, int]] = []
+    for start, end in sorted(found):
+        if windows and start <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], max(end, windows[-1][1]))
+        else:
+            windows.append((start, end))
+    return windows
+
+
+def _unexplained(text: str, match: re.Match[str], covered: list[tuple[int, int]]) -> bool:
+    """Whether NER could find a person or a place the recognizers missed around this word.
+
+    Not when the word is a function word, a known non-name or a word of code; inside a finding;
+    part of an identifier (`obj.Name`, `Name(`, `ValueError`, `Name_2`, a JSON key, base64);
+    at the start of a sentence unless it is a given name (the gazetteer leaves those to NER).
+    Nor when NER's answer would be thrown away anyway: a one-word PERSON must be a known name
+    (`plausible_person`) and a place counts only after a residence cue, so a word that is
+    neither, with no capitalised word beside it, cannot give a finding.
+    """
+    word = match.group()
+    lowered = word.lower()
+    if lowered in NOT_NAMES or lowered in FUNCTION_WORDS or lowered in _CODE_WORDS:
+        return False
+    start, end = match.span()
+    if _inside(covered, start):
+        return False
+    if start > 0 and text[start - 1] in _IDENTIFIER_BEFORE:
+        return False
+    after = text[end : end + 2]
+    if after and (
+        after[0] in "(_["
+        or after[0].isdigit()
+        or after == '":'
+        or (after[0].isupper() and len(word) >= 4)
+    ):
+        return False
+    window = max(0, start - 4)
+    at_start = _SENTENCE_END_BEFORE.search(text, window, start) is not None
+    at_start = at_start or _COMMENT_BEFORE.search(text, max(0, start - 12), start) is not None
+    bare = word.strip("'’-")
+    if at_start and bare not in first_names():
+        return False
+    if bare in _known_names():
+        return True
+    return _capitalised_beside(text, start, end) or (
+        _RESIDENCE.search(text, max(0, start - 60), start) is not None
+    )
+
+
+def _capitalised_beside(text: str, start: int, end: int) -> bool:
+    """A capitalised word (or a hyphen) right before or after, on the same line: NER could make
+    a name of several words here."""
+    if text[start - 1 : start] == "-" or text[end : end + 1] == "-":
+        return True
+    before = _PREVIOUS_WORD.search(text, max(0, start - 40), start)
+    if before is not None and before.group(1)[:1].isupper():
+        return True
+    after = _NEXT_WORD.match(text, end)
+    return after is not None and after.group(1).isupper()
+
+
+def _around(text: str, start: int, end: int) -> tuple[int, int]:
+    """`_CONTEXT_WORDS` words either side of text[start:end], within its paragraph and at most
+    `_CONTEXT_CHARS` characters away, cut between words."""
+    low = max(0, start - _CONTEXT_CHARS)
+    paragraph = text.rfind("\n\n", low, start)
+    if paragraph != -1:
+        low = paragraph + 2
+    starts = [m.start() for m in _WORD.finditer(text, low, start)]
+    if starts and starts[0] == low and low > 0 and not text[low - 1].isspace():
+        starts.pop(0)  # the tail of a word cut by the limit
+    low = starts[-min(len(starts), _CONTEXT_WORDS)] if starts else start
+    high = min(len(text), end + _CONTEXT_CHARS)
+    paragraph = text.find("\n\n", end, high)
+    if paragraph != -1:
+        high = paragraph
+    ends = [m.end() for m in _WORD.finditer(text, end, high)]
+    if ends and ends[-1] == high and high < len(text) and not text[high].isspace():
+        ends.pop()  # the head of a word cut by the limit
+    high = ends[min(len(ends), _CONTEXT_WORDS) - 1] if ends else end
+    return low, high
+
+
+def _paragraph(text: str, start: int, end: int) -> tuple[int, int]:
+    """The paragraph (between blank lines) around text[start:end]."""
+    before = text.rfind("\n\n", 0, start)
+    after = text.find("\n\n", end)
+    return (0 if before == -1 else before + 2, len(text) if after == -1 else after)
+
+
+@cache
+def _known_names() -> frozenset[str]:
+    return first_names() | last_names() | ambiguous_first_names()
 
 
 def _sorted_ranges(spans: list[Span]) -> list[tuple[int, int]]:
