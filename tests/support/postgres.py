@@ -73,6 +73,7 @@ class Cluster:
     port: int
     host: str = "127.0.0.1"
     user: str | None = None
+    netns: str | None = None  # run the server inside this network namespace
 
     @property
     def bin(self) -> Path:
@@ -85,7 +86,8 @@ class Cluster:
         return f"postgresql://postgres@{self.host}:{self.port}/postgres"
 
     def _cmd(self, *args: str) -> list[str]:
-        return (["runuser", "-u", self.user, "--"] if self.user else []) + list(args)
+        prefix = ["ip", "netns", "exec", self.netns] if self.netns else []
+        return prefix + (["runuser", "-u", self.user, "--"] if self.user else []) + list(args)
 
     def pg_ctl(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
@@ -111,13 +113,21 @@ class Cluster:
         self.start()
 
 
-def init_cluster(folder: Path, *, host: str = "127.0.0.1", port: int | None = None) -> Cluster:
-    """initdb a new cluster in `folder` (not started)."""
+def init_cluster(
+    folder: Path,
+    *,
+    host: str = "127.0.0.1",
+    port: int | None = None,
+    netns: str | None = None,
+    allow: str | None = None,
+) -> Cluster:
+    """initdb a new cluster in `folder` (not started). `allow`: a network (CIDR) whose clients
+    may connect without a password, besides loopback (a test network in a namespace)."""
     user = _run_as()
     folder.mkdir(parents=True, exist_ok=True)
     if user:
         shutil.chown(folder, user)
-    cluster = Cluster(folder, port or free_port(), host, user)
+    cluster = Cluster(folder, port or free_port(), host, user, netns)
     subprocess.run(
         cluster._cmd(
             str(cluster.bin / "initdb"),
@@ -135,6 +145,9 @@ def init_cluster(folder: Path, *, host: str = "127.0.0.1", port: int | None = No
         check=True,
         timeout=120,
     )
+    if allow:
+        with (folder / "data" / "pg_hba.conf").open("a") as hba:
+            hba.write(f"host all all {allow} trust\n")
     return cluster
 
 
