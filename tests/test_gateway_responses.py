@@ -441,3 +441,39 @@ def test_responses_create_under_a_team_binding(stack: Stack) -> None:
         assert asyncio.run(ask())["output"][0]["content"][0]["text"] == prompt()
     assert leaked(stack) == []
     assert all(d.api == "openai-responses" for d in stack.gateway.audit.decisions[-5:])
+
+
+# -- failing closed, and failing upstream ---------------------------------------------------------
+
+
+class _BrokenDetector:
+    fingerprint = "broken"
+
+    def scan_many(self, texts: list[str], languages: Any = None) -> Any:
+        raise RuntimeError("detector bug")
+
+
+def test_a_detection_failure_fails_closed(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(
+        stack.gateway.store, "detector", lambda team, snapshot=None: _BrokenDetector()
+    )
+    client = stack.openai("plain")
+    with pytest.raises(openai.APIStatusError) as caught:
+        client.responses.create(model=REMOTE, input=prompt())
+    assert caught.value.status_code == 503
+    assert caught.value.body["code"] == "detection_failed"
+    with pytest.raises(openai.APIStatusError):
+        list(client.responses.create(model=REMOTE, input=prompt(), stream=True))
+    assert stack.remote.requests == []
+    assert stack.gateway.audit.decisions[-1].api == "openai-responses"
+
+
+def test_an_upstream_failure_is_the_upstreams_status_without_its_text(stack: Stack) -> None:
+    stack.remote.configure(fail_status=500, error_quotes_prompt=True)
+    client = stack.openai("plain")
+    with pytest.raises(openai.InternalServerError) as caught:
+        client.responses.create(model=REMOTE, input=prompt())
+    assert caught.value.body["code"].startswith("upstream_")
+    assert EMAIL not in json.dumps(caught.value.body)
+    with pytest.raises(openai.InternalServerError):
+        client.responses.create(model=REMOTE, input=prompt(), stream=True)

@@ -240,7 +240,6 @@ class OpenAIResponses(WireAdapter):
             raise FailedClosed(
                 "the response's placeholder map could not be read", code="vault_unavailable"
             ) from None
-        exchange.target = target
         settings = gateway.settings
         try:
             found = await responses_relay.resource(
