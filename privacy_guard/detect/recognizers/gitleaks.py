@@ -28,6 +28,7 @@ from privacy_guard.detect.recognizers.secret_values import (
     SECRET,
     UUID,
     is_placeholder,
+    is_wordy,
     names_a_secret,
     near_hash_word,
 )
@@ -187,9 +188,9 @@ def _digest(secret: str, data: bytes, start: int, end: int) -> bool:
 
 def _not_generic_secret(secret: str) -> bool:
     """What `key = value` rules take that is not a secret: a UUID (a request or change id), a
-    publishable key, an identifier naming a secret."""
-    if secret.startswith(_PUBLIC) or names_a_secret(secret):
-        return True
+    publishable key, an identifier naming a secret or made of words."""
+    if secret.startswith(_PUBLIC) or names_a_secret(secret) or is_wordy(secret):
+        return True  # pk_live_..., auth_token, x509_safe_environment_headers
     return UUID.fullmatch(secret) is not None
 
 
