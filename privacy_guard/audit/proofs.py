@@ -13,7 +13,18 @@ log only grew in between. Both are JSON objects:
      "new_checkpoint": "<signed note>", "proof": ["<base64>", ...]}
 
 Hashes are standard base64 as in checkpoints. `verify_bundle` checks the checkpoint signatures
-against the officer's keyring first, then the proof.
+against the officer's keyring first, then the proof. An inclusion bundle can also be written as
+a C2SP tlog-proof (c2sp.org/tlog-proof), which standard tooling reads; the record travels in its
+`extra` line (base64 of the record's exact bytes), from which the leaf hash is recomputed:
+
+    c2sp.org/tlog-proof@v1
+    extra <base64 record>
+    index 12
+    <base64 proof hash, one a line, from the leaf's sibling up>
+
+    <the signed checkpoint, verbatim>
+
+C2SP defines no consistency-proof file, so consistency bundles are JSON only.
 """
 
 from __future__ import annotations
@@ -39,6 +50,7 @@ from privacy_guard.errors import AuditFormatError, AuditStoreError, ProofError
 
 INCLUSION_FORMAT = "privacy-guard/inclusion-proof/v1"
 CONSISTENCY_FORMAT = "privacy-guard/consistency-proof/v1"
+TLOG_PROOF = "c2sp.org/tlog-proof@v1"
 
 
 def _b64(data: bytes) -> str:
@@ -114,6 +126,52 @@ def consistency_bundle(store: AuditStore, old_note: str, new_note: str) -> dict[
     }
 
 
+def tlog_proof(bundle: dict[str, Any]) -> str:
+    """An inclusion bundle as a C2SP tlog-proof (see the module's docstring)."""
+    if bundle.get("format") != INCLUSION_FORMAT:
+        raise ProofError("malformed", "only an inclusion proof has a tlog-proof form")
+    record = _b64(bundle["record"].encode("utf-8"))
+    head = [TLOG_PROOF, f"extra {record}", f"index {bundle['index']}", *bundle["proof"]]
+    return "".join(line + "\n" for line in head) + "\n" + bundle["checkpoint"]
+
+
+def _parse_tlog_proof(text: str) -> tuple[int, bytes, list[bytes], str]:
+    """(index, record bytes, proof hashes, signed checkpoint) of a C2SP tlog-proof."""
+    head, separator, note = text.partition("\n\n")
+    lines = head.split("\n")
+    if not separator or lines[0] != TLOG_PROOF:
+        raise AuditFormatError("a tlog-proof starts with its header line and has a blank line")
+    lines = lines[1:]
+    if not lines or not lines[0].startswith("extra "):
+        raise AuditFormatError(
+            "this tlog-proof carries no record (no `extra` line): make it with "
+            "`privacy-guard audit proof --format tlog-proof`"
+        )
+    record = _unb64(lines.pop(0).removeprefix("extra "))
+    if not lines or not lines[0].startswith("index "):
+        raise AuditFormatError("a tlog-proof names the entry's index on an `index` line")
+    number = lines.pop(0).removeprefix("index ")
+    if not number.isascii() or not number.isdigit() or (number != "0" and number[0] == "0"):
+        raise AuditFormatError("a tlog-proof's index is a decimal without leading zeros")
+    return int(number), record, [_unb64(line) for line in lines], note
+
+
+def _verified_inclusion(
+    index: object, record_bytes: bytes, proof: list[bytes], checkpoint: Checkpoint
+) -> BundleResult:
+    """The record is leaf `index` of the tree of `checkpoint` (whose signature was checked)."""
+    if type(index) is not int:
+        raise AuditFormatError("the proof's index is missing or not a number")
+    verify_inclusion(index, checkpoint.size, leaf_hash(record_bytes), proof, checkpoint.root)
+    try:
+        record = json.loads(record_bytes)
+    except (ValueError, UnicodeDecodeError):
+        raise ProofError("malformed", "the proven record is not a JSON record") from None
+    if not isinstance(record, dict) or record.get("index") != index:
+        raise ProofError("malformed", "the record does not carry the proven index")
+    return BundleResult("inclusion", checkpoint, record=record, proof_hashes=len(proof))
+
+
 @dataclass(frozen=True, slots=True)
 class BundleResult:
     kind: str  # "inclusion" or "consistency"
@@ -124,8 +182,13 @@ class BundleResult:
 
 
 def verify_bundle(data: str | bytes, keyring: Keyring) -> BundleResult:
-    """Check a proof bundle offline. Raises ProofError (reason code in `.code`) or
-    AuditFormatError."""
+    """Check a proof bundle (JSON, or an inclusion proof as a C2SP tlog-proof) offline. Raises
+    ProofError (reason code in `.code`) or AuditFormatError."""
+    text = data.decode("utf-8", errors="replace") if isinstance(data, bytes) else data
+    if text.startswith(TLOG_PROOF + "\n"):
+        index, record_bytes, proof_hashes, note = _parse_tlog_proof(text)
+        checkpoint = open_checkpoint(note, keyring).checkpoint
+        return _verified_inclusion(index, record_bytes, proof_hashes, checkpoint)
     try:
         bundle = json.loads(data)
     except (ValueError, UnicodeDecodeError):
@@ -135,20 +198,13 @@ def verify_bundle(data: str | bytes, keyring: Keyring) -> BundleResult:
     kind = bundle.get("format")
     proof = [_unb64(h) for h in _list(bundle.get("proof"))]
     if kind == INCLUSION_FORMAT:
-        opened = open_checkpoint(_str(bundle.get("checkpoint")), keyring)
-        checkpoint = opened.checkpoint
-        index, size = bundle.get("index"), bundle.get("tree_size")
-        if type(index) is not int or size != checkpoint.size:
+        checkpoint = open_checkpoint(_str(bundle.get("checkpoint")), keyring).checkpoint
+        if type(bundle.get("index")) is not int or bundle.get("tree_size") != checkpoint.size:
             raise AuditFormatError("the proof's index or tree size is missing or wrong")
         record_bytes = _str(bundle.get("record")).encode("utf-8")
-        leaf = leaf_hash(record_bytes)
-        if _unb64(bundle.get("leaf_hash")) != leaf:
+        if _unb64(bundle.get("leaf_hash")) != leaf_hash(record_bytes):
             raise ProofError("modified", "the record's hash is not the proof's leaf hash")
-        verify_inclusion(index, checkpoint.size, leaf, proof, checkpoint.root)
-        record = json.loads(record_bytes)
-        if not isinstance(record, dict) or record.get("index") != index:
-            raise ProofError("malformed", "the record does not carry the proven index")
-        return BundleResult("inclusion", checkpoint, record=record, proof_hashes=len(proof))
+        return _verified_inclusion(bundle.get("index"), record_bytes, proof, checkpoint)
     if kind == CONSISTENCY_FORMAT:
         old = open_checkpoint(_str(bundle.get("old_checkpoint")), keyring).checkpoint
         new = open_checkpoint(_str(bundle.get("new_checkpoint")), keyring).checkpoint

@@ -23,7 +23,12 @@ from rich.markup import escape
 from rich.table import Table
 
 from privacy_guard.audit.keys import PROMPT_DOMAIN, load_hmac_key, load_keyring
-from privacy_guard.audit.proofs import consistency_bundle, inclusion_bundle, verify_bundle
+from privacy_guard.audit.proofs import (
+    consistency_bundle,
+    inclusion_bundle,
+    tlog_proof,
+    verify_bundle,
+)
 from privacy_guard.audit.query import RecordFilter, csv_header, csv_line, jsonl_line, select
 from privacy_guard.audit.store import AuditStore
 from privacy_guard.audit.stores import configured_target, is_url, open_store
@@ -218,12 +223,22 @@ def proof_command(
         ),
     ] = None,
     out_file: OutOption = None,
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="json, or tlog-proof (C2SP c2sp.org/tlog-proof, the record in its `extra` "
+            "line), which standard transparency-log tools read.",
+        ),
+    ] = "json",
     config: ConfigOption = None,
 ) -> None:
-    """Print an inclusion proof of one record, with its checkpoint, as JSON.
+    """Print an inclusion proof of one record, with its checkpoint, as JSON or a tlog-proof.
 
     An officer checks it offline with `audit verify-proof FILE --pubkey KEYS`.
     """
+    if fmt not in ("json", "tlog-proof"):
+        raise fail("--format is json or tlog-proof")
     with _reader(config, log) as store:
         if checkpoint is not None:
             note = _read_text(checkpoint, "checkpoint")
@@ -237,7 +252,8 @@ def proof_command(
                 )
             note = covering[-1].note
         bundle = inclusion_bundle(store, index, note)
-    _emit(json.dumps(bundle, indent=2) + "\n", out_file)
+    text = tlog_proof(bundle) if fmt == "tlog-proof" else json.dumps(bundle, indent=2) + "\n"
+    _emit(text, out_file)
 
 
 @app.command("consistency")
@@ -272,7 +288,10 @@ def consistency_command(
 def verify_proof_command(
     proof: Annotated[
         Path,
-        typer.Argument(metavar="FILE", help="A file from `audit proof` or `audit consistency`."),
+        typer.Argument(
+            metavar="FILE",
+            help="A file from `audit proof` (JSON or tlog-proof) or `audit consistency`.",
+        ),
     ],
     pubkey: PubkeyOption,
     config: ConfigOption = None,
