@@ -325,12 +325,18 @@ def test_a_three_turn_chain_keeps_one_placeholder_per_value_and_restores_them_al
     assert streamed == history  # placeholders of turns 1 and 2, restored in turn 3's stream
     assert all(placeholders_in(e.model_dump()) == [] for e in third_events)
     sent = [body["input"] for body in stack.remote.bodies("/v1/responses")]
-    assert sent == [
+    assert sent[:3] == [
         "I am <EMAIL_ADDRESS_1>.",
         "Also <EMAIL_ADDRESS_2>, not <EMAIL_ADDRESS_1>.",
         "Repeat everything.",
     ]
     assert leaked(stack) == []
+    # A streamed turn is kept too: the chain goes on from its id (seen in the events).
+    fourth = client.responses.create(
+        model=REMOTE, input=f"Last: {IBAN}", previous_response_id=third_events[-1].response.id
+    )
+    assert fourth.output_text == history + f"\nLast: {IBAN}"
+    assert stack.remote.bodies("/v1/responses")[-1]["input"] == "Last: <IBAN_CODE_1>"
     # Reading a stored response back restores it with the chain's map.
     assert client.responses.retrieve(second.id).output_text == second.output_text
     items = client.responses.input_items.list(second.id)
@@ -477,3 +483,58 @@ def test_an_upstream_failure_is_the_upstreams_status_without_its_text(stack: Sta
     assert EMAIL not in json.dumps(caught.value.body)
     with pytest.raises(openai.InternalServerError):
         client.responses.create(model=REMOTE, input=prompt(), stream=True)
+
+
+# -- reasoning items, images, the async client ----------------------------------------------------
+
+
+def test_reasoning_items_pass_back_unchanged_and_their_summaries_are_redacted(
+    stack: Stack,
+) -> None:
+    sealed = "gAAAAAB" + fake.pystr(min_chars=60, max_chars=60) + "=="
+    client = stack.openai("plain")
+    client.responses.create(
+        model=REMOTE,
+        include=["reasoning.encrypted_content"],
+        store=False,
+        input=[
+            {"role": "user", "content": f"Who is {EMAIL}?"},
+            {
+                "type": "reasoning",
+                "id": "rs_1",
+                "summary": [{"type": "summary_text", "text": f"Looking up {EMAIL}"}],
+                "encrypted_content": sealed,
+            },
+            {"role": "user", "content": "Go on."},
+        ],
+    )
+    sent = stack.remote.bodies("/v1/responses")[0]["input"]
+    assert sent[1]["encrypted_content"] == sealed
+    assert sent[1]["summary"][0]["text"] == "Looking up <EMAIL_ADDRESS_1>"
+    assert leaked(stack) == []
+
+
+def test_an_image_for_a_remote_model_is_judged_by_policy(stack: Stack) -> None:
+    image = {"type": "input_image", "image_url": "data:image/png;base64,iVBORw0KGgo="}
+    message = {"role": "user", "content": [{"type": "input_text", "text": "what is it?"}, image]}
+    with pytest.raises(openai.PermissionDeniedError) as caught:
+        stack.openai("plain").responses.create(model=REMOTE, input=[message])
+    assert "IMAGE" in caught.value.body["message"]
+    assert stack.remote.requests == []
+    allowed = stack.openai("pics").responses.create(model=REMOTE, input=[message])
+    assert allowed.output_text == "what is it?"
+
+
+def test_the_async_client(stack: Stack) -> None:
+    import asyncio
+
+    async def run() -> tuple[str, str]:
+        client = stack.async_openai("plain")
+        whole = await client.responses.create(model=REMOTE, input=prompt())
+        streamed = await client.responses.create(model=REMOTE, input=prompt(), stream=True)
+        text = "".join([e.delta async for e in streamed if e.type == "response.output_text.delta"])
+        await client.close()
+        return whole.output_text, text
+
+    assert asyncio.run(run()) == (prompt(), prompt())
+    assert leaked(stack) == []
