@@ -62,6 +62,8 @@ def test_a_tool_round_trip_becomes_chat_messages() -> None:
         "store": False,
         "include": ["reasoning.encrypted_content"],
         "stream": True,
+        "previous_response_id": None,  # null: as good as absent
+        "top_logprobs": 3,
     }
     chat = to_chat(body, "local")
     assert chat["messages"] == [

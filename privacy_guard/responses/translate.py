@@ -32,14 +32,13 @@ _SAMPLING = {
     "top_p": "top_p",
     "max_output_tokens": "max_tokens",
     "parallel_tool_calls": "parallel_tool_calls",
-    "top_logprobs": "top_logprobs",
 }
 # Fields that mean nothing to a chat model, dropped.
 _DROPPED = frozenset(
     "model stream input instructions tools tool_choice text include service_tier truncation "
     "prompt_cache_key prompt_cache_retention prompt_cache_options safety_identifier user "
     "metadata store reasoning background background_options context_management image "
-    "access_programs moderation stream_options max_tool_calls".split()
+    "access_programs moderation stream_options max_tool_calls top_logprobs".split()
 )
 _UNTRANSLATABLE = ("previous_response_id", "conversation", "prompt")
 
@@ -90,8 +89,8 @@ def to_chat(body: Mapping[str, Any], target: str) -> dict[str, Any]:
     if body.get("stream"):
         chat["stream"] = True
         chat["stream_options"] = {"include_usage": True}
-    for key in body:
-        if key not in _DROPPED and key not in _SAMPLING:
+    for key, value in body.items():
+        if value is not None and key not in _DROPPED and key not in _SAMPLING:
             raise UntranslatableError((key,), f"`{key}`", target)
     return chat
 
