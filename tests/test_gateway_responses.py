@@ -538,3 +538,15 @@ def test_the_async_client(stack: Stack) -> None:
 
     assert asyncio.run(run()) == (prompt(), prompt())
     assert leaked(stack) == []
+
+
+def test_a_vault_that_cannot_open_fails_closed(tmp_path: Path) -> None:
+    config = "vault: {key_env: PG_TEST_VAULT_KEY_NOT_SET, ttl: 60}\n"
+    with running_stack(tmp_path, before=_before, extra_config=config) as stack:
+        client = stack.openai("plain")
+        with pytest.raises(openai.APIStatusError) as caught:
+            client.responses.create(model=REMOTE, input="hi", previous_response_id="resp_x")
+        assert caught.value.status_code == 503
+        assert caught.value.body["code"] == "vault_unavailable"
+        assert "PG_TEST_VAULT_KEY_NOT_SET" in caught.value.body["message"]
+        assert stack.remote.requests == []

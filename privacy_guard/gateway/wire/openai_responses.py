@@ -28,7 +28,13 @@ import anyio.to_thread
 from privacy_guard import egress
 from privacy_guard.catalog import WireApi
 from privacy_guard.egress import responses_relay
-from privacy_guard.errors import PayloadError, RedactionError, UnknownModelError, UpstreamError
+from privacy_guard.errors import (
+    ConfigError,
+    PayloadError,
+    RedactionError,
+    UnknownModelError,
+    UpstreamError,
+)
 from privacy_guard.gateway.errors import BadRequest, FailedClosed, NotFound, UpstreamFailed
 from privacy_guard.gateway.logs import describe
 from privacy_guard.gateway.wire.base import EgressCall, WireAdapter, json_bytes
@@ -64,6 +70,19 @@ def vault_of(gateway: Gateway) -> Vault:
         beside = deployment.audit.path.parent if deployment is not None else None
         vault = _vaults.setdefault(gateway, open_vault(settings, beside=beside))
     return vault
+
+
+def _usable_vault(gateway: Gateway) -> Vault:
+    """`vault_of`, or FailedClosed when the deployment's vault cannot be opened (its key is
+    missing, its store unreachable): a chain must not go on without its map."""
+    try:
+        return vault_of(gateway)
+    except ConfigError as error:  # names a variable or a file, never a value
+        message = f"the vault of stateful conversations cannot be opened ({error})"
+    except Exception as error:
+        log.error("the vault cannot be opened", extra={"error": describe(error)})
+        message = "the vault of stateful conversations cannot be opened"
+    raise FailedClosed(f"{message}; nothing was sent", code="vault_unavailable")
 
 
 async def _in_vault(vault: Vault, work: Callable[[], Any]) -> Any:
@@ -127,7 +146,7 @@ class OpenAIResponses(WireAdapter):
         exchange.session = session
         if session.chain is None:
             return None
-        vault = vault_of(gateway)
+        vault = _usable_vault(gateway)
         team = exchange.team or ""
         try:
             entry = await _in_vault(vault, lambda: vault.load(team, session.chain))
@@ -173,7 +192,6 @@ class OpenAIResponses(WireAdapter):
             "target": target.name,
             "redactor": (redactor or Redactor()).export_state(),
         }
-        vault = vault_of(gateway)
         team = exchange.team or ""
 
         def save() -> None:
@@ -181,6 +199,7 @@ class OpenAIResponses(WireAdapter):
                 vault.save(team, name, entry)
 
         try:
+            vault = _usable_vault(gateway)
             await _in_vault(vault, save)
         except Exception as error:  # the reply is already out; later turns will say unknown
             log.error("vault save failed", extra={"error": describe(error)})
@@ -224,7 +243,7 @@ class OpenAIResponses(WireAdapter):
     ) -> tuple[int, Any]:
         if not resource_id:
             raise NotFound("no response id in the path", code="response_not_found")
-        vault = vault_of(gateway)
+        vault = _usable_vault(gateway)
         team = exchange.team or ""
         try:
             entry = await _in_vault(vault, lambda: vault.load(team, resource_id))
