@@ -15,7 +15,14 @@ if TYPE_CHECKING:
     from privacy_guard.detect import DenyRule, Detector, DetectorConfig, Finding
     from privacy_guard.gateway.binding import bind
     from privacy_guard.middleware import PrivacyGuardMiddleware
-    from privacy_guard.sdk import acompletion, aresponses_create, completion, responses_create
+    from privacy_guard.sdk import (
+        acompletion,
+        amessages_create,
+        aresponses_create,
+        completion,
+        messages_create,
+        responses_create,
+    )
 
 __all__ = [
     "ConfigError",
@@ -28,9 +35,11 @@ __all__ = [
     "PrivacyGuardError",
     "PrivacyGuardMiddleware",
     "acompletion",
+    "amessages_create",
     "aresponses_create",
     "bind",
     "completion",
+    "messages_create",
     "responses_create",
 ]
 __version__ = "0.1.0"
@@ -47,6 +56,8 @@ _LAZY_EXPORTS = {
     "completion": "privacy_guard.sdk",
     "responses_create": "privacy_guard.sdk",
     "aresponses_create": "privacy_guard.sdk",
+    "messages_create": "privacy_guard.sdk",
+    "amessages_create": "privacy_guard.sdk",
     "bind": "privacy_guard.gateway.binding",
 }
 

@@ -103,6 +103,59 @@ async def _aresponses(
     return await _enforced(binding, Route.RESPONSES, body, reply=_same, chunk=_same)
 
 
+async def amessages_create(
+    model: str,
+    messages: list[Any] | None = None,
+    *,
+    max_tokens: int | None = None,
+    stream: bool | None = None,
+    **kwargs: Any,
+) -> Any:
+    """Anthropic's `messages.create`, enforced (the gateway's `/v1/messages` path, in process):
+    the `Message` as a dict, or with `stream=True` an async iterator of event dicts — exactly
+    what `POST /v1/messages` answers, placeholders restored. `anthropic_version` /
+    `anthropic_beta` keywords travel as the headers a native upstream gets."""
+    return await _amessages(current(), model, messages, max_tokens, bool(stream), kwargs)
+
+
+def messages_create(
+    model: str,
+    messages: list[Any] | None = None,
+    *,
+    max_tokens: int | None = None,
+    stream: bool | None = None,
+    **kwargs: Any,
+) -> Any:
+    """`amessages_create` for synchronous code (an iterator of event dicts when streamed)."""
+    binding = current()  # read here: the context of the caller's thread
+    result = _runner.run(_amessages(binding, model, messages, max_tokens, bool(stream), kwargs))
+    if stream:
+        return _SyncStream(result)
+    return result
+
+
+async def _amessages(
+    binding: Binding,
+    model: str,
+    messages: list[Any] | None,
+    max_tokens: int | None,
+    stream: bool,
+    kwargs: dict[str, Any],
+) -> Any:
+    headers = {
+        name: str(value)
+        for name in ("anthropic_version", "anthropic_beta")
+        if (value := kwargs.pop(name, None)) is not None
+    }
+    body = _plain_body({"model": model, "messages": messages or []}, stream, kwargs)
+    if max_tokens is not None:
+        body["max_tokens"] = max_tokens
+    forwarded = {name.replace("_", "-"): value for name, value in headers.items()}
+    return await _enforced(
+        binding, Route.MESSAGES, body, reply=_same, chunk=_same, headers=forwarded
+    )
+
+
 def _same(value: Any) -> Any:
     return value
 
@@ -114,11 +167,14 @@ async def _enforced(
     *,
     reply: Callable[[Any], Any],
     chunk: Callable[[Any], Any],
+    headers: dict[str, str] | None = None,
 ) -> Any:
     """One request of the route's wire API through the gateway's pipeline, for this binding."""
     gateway = binding.gateway
     caller = binding.resolve()
     exchange = Exchange(new_request_id(), route, caller=caller)
+    if headers:
+        exchange.forward_headers = headers
     await gateway.startup()
     status = 500
     try:
@@ -243,4 +299,11 @@ async def _next(chunks: AsyncIterator[Any]) -> Any:
     return await chunks.__anext__()
 
 
-__all__ = ["acompletion", "aresponses_create", "completion", "responses_create"]
+__all__ = [
+    "acompletion",
+    "amessages_create",
+    "aresponses_create",
+    "completion",
+    "messages_create",
+    "responses_create",
+]

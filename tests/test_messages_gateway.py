@@ -514,3 +514,62 @@ def test_authentication_errors(ms: MessagesStack) -> None:
         )
     response = httpx.get(ms.url + "/v1/messages", headers={"x-api-key": KEYS["plain"]})
     assert response.status_code == 405 and response.json()["type"] == "error"
+
+
+# -- the in-process helpers and the middleware ---------------------------------------------------
+
+
+def test_messages_create_under_a_team_binding(ms: MessagesStack) -> None:
+    import privacy_guard
+    from privacy_guard.gateway import PolicyViolation
+
+    with privacy_guard.bind(ms.stack.gateway, "plain"):
+        message = privacy_guard.messages_create(
+            model=MODEL, max_tokens=50, messages=user(PROMPT), anthropic_beta="fake-beta-1"
+        )
+        assert message["content"][-1]["text"] == PROMPT and message["model"] == MODEL
+        assert ms.claude.requests[-1].header("anthropic-beta") == "fake-beta-1"
+        events = list(
+            privacy_guard.messages_create(
+                model=MODEL, max_tokens=50, messages=user(PROMPT), stream=True
+            )
+        )
+        text = "".join(
+            e["delta"]["text"]
+            for e in events
+            if e["type"] == "content_block_delta" and e["delta"]["type"] == "text_delta"
+        )
+        assert text == PROMPT
+        with pytest.raises(PolicyViolation):
+            privacy_guard.messages_create(
+                model=MODEL, max_tokens=5, messages=user("card 4111 1111 1111 1111")
+            )
+
+        async def ask() -> Any:
+            return await privacy_guard.amessages_create(
+                model=MODEL, max_tokens=50, messages=user(PROMPT)
+            )
+
+        assert asyncio.run(ask())["content"][-1]["text"] == PROMPT
+    assert leaked(ms) == []
+    assert all(d.api == "anthropic-messages" for d in ms.stack.gateway.audit.decisions[-4:])
+
+
+def test_middleware_serves_messages_in_front_of_an_app(tmp_path: Any) -> None:
+    from starlette.applications import Starlette
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+
+    from privacy_guard.middleware import PrivacyGuardMiddleware
+
+    async def hello(request: Any) -> PlainTextResponse:
+        return PlainTextResponse("app")
+
+    inner = Starlette(routes=[Route("/hello", hello)])
+    with running_messages_stack(
+        tmp_path, app=lambda gateway: PrivacyGuardMiddleware(inner, gateway=gateway)
+    ) as stack:
+        message = stack.client().messages.create(model=MODEL, max_tokens=50, messages=user(PROMPT))
+        assert message.content[-1].text == PROMPT
+        assert leaked(stack) == []
+        assert httpx.get(stack.url + "/hello").text == "app"
