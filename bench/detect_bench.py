@@ -825,7 +825,8 @@ def header_lines(args: argparse.Namespace, profile: Profile) -> list[str]:
         f"python {platform.python_version()} ({platform.python_implementation()}) on "
         f"{platform.platform()}",
         f"cpus: {os.cpu_count()} (usable: {affinity}), load average at start: {load_average()}",
-        f"privacy-guard {metadata.version('llm-privacy-guard')}, spaCy {metadata.version('spacy')}, "
+        f"privacy-guard {metadata.version('llm-privacy-guard')}, "
+        f"spaCy {metadata.version('spacy')}, "
         f"presidio-analyzer {metadata.version('presidio-analyzer')}, "
         f"faker {metadata.version('faker')}, tldextract {metadata.version('tldextract')}",
         f"spaCy packages: {EN_MODEL} {metadata.version(EN_MODEL)}, "
