@@ -54,8 +54,14 @@ _RESIDENCE_CUES = (
     r"|demeurant|wohne|wohnt|wohnhaft|abito|abita|vivo|vive)\b)"
 )
 _RESIDENCE = re.compile(_RESIDENCE_CUES + r"[^.\n]{0,24}$")
-# What follows a residence cue, where NER may find a place written in lower case.
-_AFTER_RESIDENCE = re.compile(_RESIDENCE_CUES + r"[^.\n]{0,24}")
+# A place written in lower case right after a residence verb and a preposition ("j'habite à
+# bordeaux", "she lives in leeds"): no capital letter wakes NER there, so the cue does.
+_LOWER_PLACE_AFTER_CUE = re.compile(
+    r"(?i:\b(?:live|lives|living|lived|reside|resides|residing|born|based|moved|relocated"
+    r"|staying|habite|habites|habitons|habitez|habitent|vis|vit|vivons|réside|résident|résidant"
+    r"|résidante|né|née|demeurant|domicilié|domiciliée|wohne|wohnt|wohnhaft|abito|abita|vivo|vive)"
+    r"[ \t]+(?:in|at|to|near|à|au|aux|en|dans|a|im))[ \t]+(?P<place>[a-zà-öø-ÿ][a-zà-öø-ÿ'’\-]{2,})"
+)
 _TITLECASE = re.compile(r"\b[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿß'’\-]+")
 _SENTENCE_END_BEFORE = re.compile(r"(?:^|[.!?:;\n\"«»“”'’(]\s*|\n\s*[-*•]\s*)$")
 _NAME_CHARS = re.compile(r"^[^\W\d_](?:[^\W\d_]|['’\-. ])*$")
@@ -72,6 +78,9 @@ _CONTEXT_CHARS = 48
 _PREVIOUS_WORD = re.compile(r"(\S+)[ \t]+$")
 _NEXT_WORD = re.compile(r"[ \t]+(\S)")
 _WORD = re.compile(r"\S+")
+_TOKEN_BEFORE = re.compile(r"\S*$")
+_TOKEN_AFTER = re.compile(r"\S*")
+_DIGIT = re.compile(r"\d")
 
 
 class _LoadedPipeline:
@@ -240,11 +249,10 @@ def ner_windows(text: str, covered: list[tuple[int, int]]) -> list[tuple[int, in
             continue  # well inside the last window already: NER sees it there
         if _unexplained(text, match, covered):
             found.append(_around(text, match.start(), match.end()))
-    # "j'habite à bordeaux": a place after a residence cue, in any case, unless a finding has it.
-    for match in _AFTER_RESIDENCE.finditer(text):
-        tail = match.end() - 1
-        if tail > match.start() and not _inside(covered, tail):
-            found.append(_around(text, match.start(), match.end()))
+    for match in _LOWER_PLACE_AFTER_CUE.finditer(text):
+        place = match.group("place")
+        if place not in FUNCTION_WORDS and not _inside(covered, match.start("place")):
+            found.append(_around(text, match.start("place"), match.end("place")))
     windows: list[tuple[int, int]] = []
     for start, end in sorted(found):
         if windows and start <= windows[-1][1]:
@@ -281,6 +289,8 @@ def _unexplained(text: str, match: re.Match[str], covered: list[tuple[int, int]]
         or (after[0].isupper() and len(word) >= 4)
     ):
         return False
+    if _has_digit_around(text, start, end):
+        return False  # `sha512-PaFi…`, `W-4`, `Name2`: names hold no digits
     window = max(0, start - 4)
     at_start = _SENTENCE_END_BEFORE.search(text, window, start) is not None
     at_start = at_start or _COMMENT_BEFORE.search(text, max(0, start - 12), start) is not None
@@ -292,6 +302,15 @@ def _unexplained(text: str, match: re.Match[str], covered: list[tuple[int, int]]
     return _capitalised_beside(text, start, end) or (
         _RESIDENCE.search(text, max(0, start - 60), start) is not None
     )
+
+
+def _has_digit_around(text: str, start: int, end: int) -> bool:
+    """A digit in the run of non-space characters the word is part of."""
+    before = _TOKEN_BEFORE.search(text, max(0, start - 40), start)
+    after = _TOKEN_AFTER.match(text, end, end + 40)
+    head = before.start() if before is not None else start
+    tail = after.end() if after is not None else end
+    return _DIGIT.search(text, head, tail) is not None
 
 
 def _capitalised_beside(text: str, start: int, end: int) -> bool:
