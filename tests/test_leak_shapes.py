@@ -147,12 +147,111 @@ def test_json_and_log_escapes_neither_glue_nor_hide_values() -> None:
     [
         ("Le fournisseur 732 829 320 a livré.", "FR_SIREN", "732 829 320"),
         ("Acme SAS, 732 829 320 00074, Lyon", "FR_SIRET", "732 829 320 00074"),
+        ("732 829 320", "FR_SIREN", "732 829 320"),
+        ("Merci de noter 732 829 320 pour la facture", "FR_SIREN", "732 829 320"),
+        ("Numéro 732 829 320 00074 sur la facture", "FR_SIRET", "732 829 320 00074"),
+        ("Identifiant: 732.829.320.00074", "FR_SIRET", "732.829.320.00074"),
     ],
 )
 def test_siren_and_siret_without_a_naming_word_when_grouped(text, entity, value) -> None:
     assert found(text, entity) == [value]
 
 
-def test_siren_and_siret_ungrouped_without_a_word_are_not_reported() -> None:
+def test_siren_and_siret_named_as_something_else_are_not_reported() -> None:
     assert found("ref 732829320", "FR_SIREN") == []
-    assert found("id 73282932000074 in column", "FR_SIRET") in ([], ["73282932000074"])
+    assert found("Commande 732 829 320", "FR_SIREN") == []
+    assert found("prix 732 829 320 euros", "FR_SIREN") == []
+    assert found("invoice 732 829 320 00074", "FR_SIRET") == []
+    # The same digits with a wrong Luhn digit are nothing.
+    assert found("732 829 321", "FR_SIREN") == []
+    assert found("732 829 320 00075", "FR_SIRET") == []
+
+
+NAMES_DETECTOR = Detector(DetectorConfig(cache_size=0))  # with spaCy NER, as deployed
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("Anna K. Berger signed the lease.", ["Anna K. Berger"]),
+        ("The form was sent by John Q. Adams yesterday.", ["John Q. Adams"]),
+        (
+            "April Johnson and Grace Miller met Sarah English.",
+            ["April Johnson", "Grace Miller", "Sarah English"],
+        ),
+        (
+            "Patrick McAllister and Siobhan O'Brien came with Ewan MacLeod.",
+            ["Patrick McAllister", "Siobhan O'Brien", "Ewan MacLeod"],
+        ),
+        ("Nora: Can you fix this?\nTom: Sure, send it.", ["Nora", "Tom"]),
+        ("First name? Hannah\nLast name? Fischer", ["Hannah", "Fischer"]),
+        ("What is your last name?\nFischer", ["Fischer"]),
+    ],
+)
+def test_names_in_the_shapes_prompts_have(text: str, names: list[str]) -> None:
+    got = [text[f.start : f.end] for f in NAMES_DETECTOR.scan(text) if f.entity_type == "PERSON"]
+    assert got == names
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "In April we speak English with the French team.",
+        "Grace period ends in May.",
+        "Note: the build is green.\nWarning: disk almost full.",
+        "Summary: the plan\nResult: ok",
+    ],
+)
+def test_ordinary_words_and_labels_stay_words(text: str) -> None:
+    assert [f for f in NAMES_DETECTOR.scan(text) if f.entity_type == "PERSON"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("I live at 45 Oak Crossroad with my wife.", "45 Oak Crossroad"),
+        ("She lives at 9 Mill Shoals.", "9 Mill Shoals"),
+        ("ship to 77 Heron Neck", "77 Heron Neck"),
+        ("we moved to 3 Elm Villages last year", "3 Elm Villages"),
+        ("home: 12 Cedar Plains", "12 Cedar Plains"),
+        ("I live at 12 Oak Ave. since May", "12 Oak Ave."),
+        ("address: 8 Canal Locks, Denver, CO 80202", "8 Canal Locks, Denver, CO 80202"),
+        ("He resides at 4 Kings Wharf, London SE1 9AA", "4 Kings Wharf, London SE1 9AA"),
+    ],
+)
+def test_street_types_of_the_usps_list_and_the_uk(text: str, address: str) -> None:
+    assert found(text, "LOCATION") == [address]
+
+
+@pytest.mark.parametrize(
+    ("text", "terms"),
+    [
+        (
+            "The patient reports chest pain and shortness of breath.",
+            ["chest pain", "shortness of breath"],
+        ),
+        (
+            "Il se plaint de douleurs thoraciques et d'essoufflement.",
+            ["douleurs thoraciques", "essoufflement"],
+        ),
+        ("Seit gestern Brustschmerzen und Atemnot.", ["Brustschmerzen", "Atemnot"]),
+        ("Ha dolore al petto e mancanza di respiro.", ["dolore al petto", "mancanza di respiro"]),
+        ("Dizziness and night sweats after the new pills.", ["Dizziness", "night sweats"]),
+    ],
+)
+def test_symptoms_are_health_data(text: str, terms: list[str]) -> None:
+    assert found(text, "HEALTH") == terms
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The fatigue of the metal caused the crash.",
+        "LLM hallucinations again.",
+        "asset seizure by the bank",
+        "Merge conflicts are a headache.",
+        "tremblements de terre au Japon",
+    ],
+)
+def test_symptom_words_outside_medicine_are_not_health(text: str) -> None:
+    assert found(text, "HEALTH") == []

@@ -201,10 +201,50 @@ _FULL = re.compile(
     rf"{_COUNTRY_TAIL}"
 )
 
+# Street types: the USPS Publication 28 Appendix C1 suffix names (and their standard
+# abbreviations, less the two-letter ones that are ordinary words: "Is", "Un", "Via"), and the UK's.
+_USPS_C1 = (
+    "alley|allee|aly|anex|annex|anx|arcade|arc|avenue|av|ave|avn|bayou|byu|beach|bch|bend|bnd"
+    "|bluff|blf|bluffs|blfs|bottom|btm|boulevard|blvd|boul|branch|brnch|bridge|brg|brook|brk"
+    "|brooks|brks|burg|burgs|bypass|byp|camp|canyon|cyn|cape|cpe|causeway|cswy|center|centre|ctr"
+    "|centers|ctrs|circle|cir|circles|cirs|cliff|clf|cliffs|clfs|club|clb|common|cmn|commons"
+    "|cmns|corner|cor|corners|cors|course|crse|court|ct|courts|cts|cove|cv|coves|cvs|creek|crk"
+    "|crescent|cres|crest|crst|crossing|xing|crossroad|xrd|crossroads|xrds|curve|curv|dale|dam"
+    "|divide|dvd|drive|dr|drives|drs|estate|est|estates|ests|expressway|expy|extension|ext"
+    "|extensions|exts|fall|falls|fls|ferry|fry|field|fld|fields|flds|flat|flt|flats|flts|ford"
+    "|frd|fords|frds|forest|frst|forge|frg|forges|frgs|fork|frk|forks|frks|fort|ft|freeway|fwy"
+    "|garden|gdn|gardens|gdns|gateway|gtwy|glen|gln|glens|glns|green|grn|greens|grns|grove|grv"
+    "|groves|grvs|harbor|harbour|hbr|harbors|hbrs|haven|hvn|heights|hts|highway|hwy|hill|hl"
+    "|hills|hls|hollow|holw|inlet|inlt|island|isle|islands|iss|junction|jct|junctions|jcts|key"
+    "|keys|kys|knoll|knl|knolls|knls|lake|lk|lakes|lks|land|landing|lndg|lane|ln|light|lgt"
+    "|lights|lgts|loaf|lock|lck|locks|lcks|lodge|ldg|loop|mall|manor|mnr|manors|mnrs|meadow"
+    "|mdw|meadows|mdws|mews|mill|mills|mls|mission|msn|motorway|mtwy|mount|mt|mountain|mtn"
+    "|mountains|mtns|neck|nck|orchard|orch|oval|overpass|opas|park|parks|parkway|pkwy|parkways"
+    "|pass|passage|psge|path|pike|pine|pne|pines|pnes|place|pl|plain|pln|plains|plns|plaza|plz"
+    "|point|pt|points|pts|port|prt|ports|prts|prairie|radial|radl|ramp|ranch|rnch|rapid|rpd"
+    "|rapids|rpds|rest|rst|ridge|rdg|ridges|rdgs|river|riv|road|rd|roads|rds|route|rte|row|rue"
+    "|run|shoal|shl|shoals|shls|shore|shr|shores|shrs|skyway|skwy|spring|spg|springs|spgs|spur"
+    "|spurs|square|sq|squares|sqs|station|sta|stravenue|stra|stream|strm|street|st|streets|sts"
+    "|summit|smt|terrace|ter|throughway|trwy|trace|trce|track|trak|trafficway|trfy|trail|trl"
+    "|trailer|trlr|tunnel|tunl|turnpike|tpke|underpass|upas|union|unions|valley|vly|valleys"
+    "|vlys|viaduct|vdct|view|vw|views|vws|village|vlg|villages|vlgs|ville|vista|vis|walk|walks"
+    "|wall|way|ways|well|wl|wells|wls"
+)
+_UK_STREET_TYPES = (
+    "close|rise|wharf|yard|parade|quay|embankment|approach|broadway|circus|vale|gate|wynd|brae"
+    "|croft|chase|drove|fold|garth|nook|crescent|terrace|mews|grove|row|walk|green|hill"
+)
 _EN_STREET_TYPES = _one_of(
-    "street|st|st.|avenue|ave|ave.|road|rd|rd.|lane|ln|ln.|drive|dr|dr.|boulevard|blvd|blvd.|court"
-    "|ct|ct.|place|pl|pl.|terrace|way|close|crescent|gardens|square|parkway|highway|circle|row"
-    "|mews|grove|walk|hill|park|alley|plaza|trail|green"
+    "|".join(
+        dict.fromkeys(
+            word
+            for words in (_USPS_C1, _UK_STREET_TYPES)
+            for word in words.split("|")
+            # Abbreviations may end in a dot ("Ave.", "Blvd."); a full word's dot ends the
+            # sentence.
+            for word in ((word, f"{word}.") if len(word) <= 4 else (word,))
+        )
+    )
 )
 _STREET_ONLY = re.compile(
     rf"(?:(?<![\d.,])\b{_NUM}(?:[ \t]*,)?{_SP}{_PTYPE}{_SP}{_NAME_SHORT}"

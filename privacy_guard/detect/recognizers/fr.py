@@ -98,7 +98,11 @@ class FrSirenRecognizer(IdRecognizer):
         cue = _cue(text, start, end)
         if cue == "company":
             return 0.9
-        if cue is None and group_sizes(raw) == (3, 3, 3):
+        # Written as a SIREN is written; a document named after it ("… pour la facture") is
+        # where the number is printed, not what it numbers.
+        if group_sizes(raw) == (3, 3, 3) and (
+            cue is None or _thing_word_only_after(text, start, end)
+        ):
             return 0.75
         return None
 
@@ -125,14 +129,32 @@ class FrSiretRecognizer(IdRecognizer):
         cue = _cue(text, start, end)
         if cue == "company":
             return 1.0
+        sizes = group_sizes(raw)
+        if sizes in self.usual_groupings and cue == "other" and not _word_right_before(text, start):
+            # Laid out as a SIRET (one number in a hundred passes both checks): an invoice or an
+            # amount mentioned nearby does not make it an invoice number, unless it names it.
+            return 0.8
         if cue is not None:
             return None
-        sizes = group_sizes(raw)
         if sizes in self.usual_groupings:
             return 0.85
         if sizes == (14,) and not _TIMESTAMP.fullmatch(value):
             return 0.7
         return None
+
+
+def _word_right_before(text: str, start: int) -> bool:
+    """An identifier, phone or amount word right before the value ("invoice 732 …", "tél :")."""
+    return NOT_AN_ID.search(text, max(0, start - 14), start) is not None
+
+
+def _thing_word_only_after(text: str, start: int, end: int) -> bool:
+    """The only cue is a document word after the value ("732 829 320 pour la facture"), none
+    before it, and no phone or amount word around it."""
+    if NOT_AN_ID.search(text, max(0, start - 24), start) is not None:
+        return False
+    after = NOT_AN_ID.search(text, end, end + 32)
+    return after is not None and OTHER_IDS.fullmatch(after.group(0)) is not None
 
 
 def _cue(text: str, start: int, end: int) -> str | None:

@@ -19,8 +19,10 @@ PRIORITY = 2
 _UPPER = "A-ZÀ-ÖØ-Þ"
 _LOWER = "a-zà-öø-ÿß"
 # A capitalised name word ("Dupont", "O'Brien", "Jean-Luc") or an upper-case surname ("DUPONT").
+# Gaelic and Norman prefixes put a capital inside the word: McAllister, MacLeod, O'Brien, D'Arcy.
+_PREFIX = r"(?:Mc|Mac(?=[A-Z])|O['’]|D['’]|Fitz(?=[A-Z]))"
 _CAP_WORD = (
-    rf"(?:[{_UPPER}][{_LOWER}]+(?:['’][{_UPPER}]?[{_LOWER}]+)?|[{_UPPER}]{{2,}})"
+    rf"(?:{_PREFIX}?[{_UPPER}][{_LOWER}]+(?:['’][{_UPPER}]?[{_LOWER}]+)?|[{_UPPER}]{{2,}})"
     rf"(?:-[{_UPPER}][{_LOWER}{_UPPER}]+)?"
 )
 _ANY_WORD = rf"[{_UPPER}{_LOWER}][{_LOWER}{_UPPER}'’]*(?:-[{_UPPER}{_LOWER}][{_LOWER}{_UPPER}]+)?"
@@ -70,6 +72,15 @@ _LABELLED = re.compile(
     rf"(?P<name>{_NAME_ANY_CASE})",
     re.MULTILINE,
 )
+# "Last name? Fischer", "What is your first name?\nHannah": a bare answer to a name question.
+_ASKED = re.compile(
+    rf"(?i:\b(?:last[ _]?name|surname|family[ _]?name|first[ _]?name|given[ _]?name|full[ _]?name"
+    rf"|name|nom(?:[ \t]+de[ \t]+famille)?|pr[ée]nom|vorname|nachname|familienname|cognome"
+    rf"|nome))[ \t]*\?[ \t]*(?:\r?\n[ \t]*(?:(?i:a|r|answer|r[ée]ponse|antwort)[ \t]*:[ \t]*)?)?"
+    rf"(?P<name>{_NAME_ANY_CASE})"
+)
+# "Nora: Can you fix this?": a dialogue's speaker label at the start of a line.
+_SPEAKER = re.compile(rf"^[ \t]*(?P<name>{_CAP_WORD}(?:[ \t]+{_CAP_WORD})?)[ \t]*:[ \t]+\S", re.M)
 _GREETING = re.compile(
     rf"(?i:\b(?:dear|hi|hello|hey|bonjour|bonsoir|salut|coucou|cher|chère|liebe|lieber"
     rf"|hallo|grüezi|caro|cara|ciao|gentile|buongiorno))[ \t]+(?P<name>{_NAME})"
@@ -122,6 +133,12 @@ NOT_NAMES = frozenset(
     sig avv ing docteur professeur maître mademoiselle miss can could should would will did does do
     let ask tell send call write email reach contact meet""".split()
 )
+# Ordinary words (months, nationalities, virtues) that are also given names or surnames: "April
+# Johnson", "Grace Miller", "Sarah English". Next to a known name they are names.
+WORDLIKE_NAMES = frozenset(
+    """april may june july august january grace hope faith joy rose summer dawn english french
+    german irish scott welsh dutch england france england holland""".split()
+)
 # Given names that are better known as places; alone they are not taken for a person.
 _PLACE_NAMES = frozenset(
     """Paris Milan Austin Florence Victoria Georgia Chelsea Sydney Dallas Lyon Geneva Jordan
@@ -173,6 +190,8 @@ def _lower_first_names() -> frozenset[str]:
 def _kept_words(text: str, start: int, end: int) -> list[re.Match[str]]:
     """The name's words, less leading and trailing words that are not names ("Team", "Sir")."""
     words = list(_NON_SPACE.finditer(text, start, end))
+    if _wordlike_pair([w.group() for w in words], _known_names()):
+        return words
     while words and words[-1].group().lower().strip("'’.") in NOT_NAMES:
         words.pop()
     while words and words[0].group().lower().strip("'’.") in NOT_NAMES:
@@ -193,9 +212,9 @@ def trim_person(text: str, start: int, end: int) -> tuple[int, int] | None:
 
 def plausible_person(text: str, start: int, value: str) -> bool:
     words = value.split()
-    if any(w.lower().strip(".") in NOT_NAMES for w in words):
-        return False
     known = _known_names()
+    if any(w.lower().strip(".") in NOT_NAMES for w in words) and not _wordlike_pair(words, known):
+        return False
     if len(words) == 1:
         word = words[0]
         if word not in known or word in _PLACE_NAMES:
@@ -206,6 +225,19 @@ def plausible_person(text: str, start: int, value: str) -> bool:
     if any(w in known for w in words):
         return True
     return all(w[0].isupper() and not w.isupper() for w in words)
+
+
+def _wordlike_pair(words: list[str], known: frozenset[str]) -> bool:
+    """Two capitalised words, one an ordinary word that is also a name ("April", "English"),
+    the other a known name that is not an ordinary word: "April Johnson", "Sarah English"."""
+    if len(words) != 2 or not all(w[:1].isupper() and not w.isupper() for w in words):
+        return False
+    lowered = [w.lower() for w in words]
+    wordlike = [w in WORDLIKE_NAMES for w in lowered]
+    if wordlike.count(True) != 1:
+        return False
+    other = words[wordlike.index(False)]
+    return other in known and other.lower() not in NOT_NAMES
 
 
 def _at_sentence_start(text: str, start: int) -> bool:
@@ -223,6 +255,7 @@ class PersonRuleRecognizer:
             (_TITLE_NAME_LOWER, 0.8, False),
             (_INTRO, 0.85, False),
             (_LABELLED, 0.8, False),
+            (_ASKED, 0.8, False),
             (_SIGN_OFF, 0.75, False),
             (_GREETING, 0.75, True),
             (_WEAK_CUES, 0.75, True),
@@ -232,6 +265,7 @@ class PersonRuleRecognizer:
                 if span is not None:
                     yield span
         yield from self._gazetteer(text, given)
+        yield from self._speakers(text, given)
         yield from self._lowercase_pairs(text)
         yield from self._surname_first(text, given)
 
@@ -271,7 +305,10 @@ class PersonRuleRecognizer:
         for word in _CAPITALISED.finditer(text):
             value = word.group()
             head = value.split("-", 1)[0]  # "Jean-Luc", "Alphonse-Alfred": the first part decides
-            if (head not in given and head not in ambiguous) or value.lower() in NOT_NAMES:
+            wordlike = value.lower() in WORDLIKE_NAMES
+            if (head not in given and head not in ambiguous and not wordlike) or (
+                value.lower() in NOT_NAMES and not wordlike
+            ):
                 continue
             end = word.end()
             after = _SURNAME_AFTER.match(text, end)
@@ -279,11 +316,14 @@ class PersonRuleRecognizer:
                 for part in _NON_SPACE.finditer(text, after.start(), after.end()):
                     if _IS_PARTICLE.match(part.group()):
                         continue
-                    if part.group().lower().strip(".") in NOT_NAMES:
-                        break
+                    lowered = part.group().lower().strip(".")
+                    if lowered in NOT_NAMES and not (
+                        lowered in WORDLIKE_NAMES and end == word.end() and not wordlike
+                    ):
+                        break  # "Sarah English" yes, "Sarah Team" no
                     end = part.end()
             # "Grace Baumgartner" yes, "Grace period" no: the surname must be a known one.
-            if head in ambiguous and (
+            if (head in ambiguous or wordlike) and (
                 end == word.end() or text[word.end() : end].split()[-1] not in surnames
             ):
                 continue
@@ -295,6 +335,22 @@ class PersonRuleRecognizer:
                 and not _PLACE_BEFORE.search(text, max(0, word.start() - 12), word.start())
             ):
                 yield Span(ENTITY, word.start(), end, 0.6, PRIORITY)
+
+    @staticmethod
+    def _speakers(text: str, given: frozenset[str]) -> Iterator[Span]:
+        """Dialogue speaker labels: a known given name, or any name-shaped label when two or
+        more different speakers take turns ("Nora: …\nTom: …")."""
+        if ":" not in text:
+            return
+        labels = [m for m in _SPEAKER.finditer(text) if m["name"].lower() not in NOT_NAMES]
+        turns = {m["name"] for m in labels}
+        known = _known_names()
+        for m in labels:
+            first = m["name"].split()[0]
+            if first in given or (
+                len(turns) >= 2 and (first in known or m["name"].split()[-1] in known)
+            ):
+                yield Span(ENTITY, m.start("name"), m.end("name"), 0.75, PRIORITY)
 
     @staticmethod
     def _lowercase_pairs(text: str) -> Iterator[Span]:
