@@ -7,8 +7,9 @@ Found here: `password = ...` in code, config, .env, YAML, JSON and XML; `--passw
 Not secret values: empty or masked values, templates (`${VAR}`, `{{ var }}`, `%(x)s`,
 `<password>`), `YOUR_API_KEY`-style placeholders, literals (`None`, `true`), environment lookups
 and other code references (`os.environ[...]`, `self.password`, `password=password`), type hints
-(`password: str`). Weak but real credentials such as `changeme` or `admin123` *are* flagged:
-they are in use, and a DLP filter that waves them through leaks them.
+(`password: str`), and the stand-ins of documentation (`changeme`, `changeit`, `test:test`).
+Weak but real credentials such as `admin123` or `postgres123` *are* flagged: they are in use, and
+a DLP filter that waves them through leaks them.
 """
 
 from __future__ import annotations
