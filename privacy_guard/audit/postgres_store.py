@@ -269,7 +269,10 @@ class PostgresStore:
             configure=configure,
             check=ConnectionPool.check_connection,  # a restarted server: replace, do not fail
             timeout=wait_timeout,
-            reconnect_timeout=24 * 3600.0,  # keep trying: the log is useless without its DB
+            # Give up a reconnection attempt after a few seconds rather than backing off for
+            # ever: the next request then starts a fresh attempt at once, so service resumes
+            # within a second or so of the database coming back, however long it was away.
+            reconnect_timeout=5.0,
             name="privacy-guard-audit",
         )
         try:

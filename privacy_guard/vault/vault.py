@@ -175,15 +175,23 @@ def open_vault(
     *,
     beside: Path | None = None,
     environ: Mapping[str, str] | None = None,
+    url: str | None = None,
+    password: str | None = None,
 ) -> Vault:
-    """The deployment's vault: SQLite at `settings.path`, else `vault.db` in `beside` (the audit
-    log's folder). Without settings: in memory, under a random key of this process — chains then
-    do not survive a restart (they get the unknown-chain error)."""
+    """The deployment's vault: SQLite at `settings.path`, else the fleet's PostgreSQL database
+    when the audit log is there (`url`, `password`: the audit store's), else `vault.db` in
+    `beside` (the audit log's folder). Without settings: in memory, under a random key of this
+    process — chains then do not survive a restart (they get the unknown-chain error)."""
     if settings is None:
         return Vault(MemoryVaultStore(), secrets.token_bytes(32), persistent=False)
     from privacy_guard.vault.sqlite_store import SQLiteVaultStore
 
     key = read_key(settings, environ)
+    if settings.path is None and url is not None:
+        # A fleet: a chain continued on another replica must find its map.
+        from privacy_guard.vault.postgres_store import PostgresVaultStore
+
+        return Vault(PostgresVaultStore(url, password=password), key, ttl=settings.ttl)
     path = settings.path or (beside or Path(".")) / "vault.db"
     return Vault(SQLiteVaultStore(path), key, ttl=settings.ttl)
 
