@@ -47,6 +47,10 @@ class Route(StrEnum):
     RESPONSES = "/v1/responses"
     RESPONSE = "/v1/responses/{id}"
     RESPONSE_INPUT_ITEMS = "/v1/responses/{id}/input_items"
+    # ... and two more POSTs that send text: compaction (Codex's remote compaction) and the
+    # input token count. Exact paths, so they win over `/v1/responses/{id}`.
+    RESPONSES_COMPACT = "/v1/responses/compact"
+    RESPONSES_INPUT_TOKENS = "/v1/responses/input_tokens"
 
 
 class SegmentKind(StrEnum):

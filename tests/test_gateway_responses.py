@@ -550,3 +550,41 @@ def test_a_vault_that_cannot_open_fails_closed(tmp_path: Path) -> None:
         assert caught.value.body["code"] == "vault_unavailable"
         assert "PG_TEST_VAULT_KEY_NOT_SET" in caught.value.body["message"]
         assert stack.remote.requests == []
+
+
+# -- compaction and token counts ----------------------------------------------------------------
+
+
+def test_compaction_and_token_counts_are_inspected_and_restored(stack: Stack) -> None:
+    client = stack.openai("plain")
+    history = [
+        {"role": "user", "content": f"My mail is {EMAIL}."},
+        {"role": "user", "content": f"And my IBAN {IBAN}."},
+    ]
+    compacted = client.responses.compact(model=REMOTE, input=history)
+    assert compacted.object == "response.compaction"
+    sealed = compacted.output[0]
+    # The provider's sealed item passes back as it came: what it sealed was redacted.
+    assert (
+        sealed.encrypted_content
+        == "sealed:My mail is <EMAIL_ADDRESS_1>.|And my IBAN <IBAN_CODE_1>."
+    )
+    assert compacted.output[1].content[0].text == f"And my IBAN {IBAN}."  # restored
+    counted = client.responses.input_tokens.count(model=REMOTE, input=history)
+    assert counted.input_tokens == 8
+    assert leaked(stack) == []
+    assert [r.path for r in stack.remote.requests] == [
+        "/v1/responses/compact",
+        "/v1/responses/input_tokens",
+    ]
+    with pytest.raises(openai.BadRequestError) as caught:
+        client.post(
+            "/responses/compact",
+            body={"model": REMOTE, "input": "x", "stream": True},
+            cast_to=object,
+        )
+    assert caught.value.body["param"] == "$.stream"  # compaction takes no `stream`
+    # Nothing of it for a chat-only target: the provider's own operations.
+    with pytest.raises(openai.BadRequestError) as caught:
+        stack.openai("eng").responses.compact(model="local-llama", input="hello")
+    assert caught.value.body["code"] == "unsupported_for_target"

@@ -13,6 +13,7 @@ from privacy_guard.errors import PayloadError
 from privacy_guard.payloads import SegmentKind, apply_replacements
 from privacy_guard.redact import Redactor
 from privacy_guard.responses.request import (
+    ENDPOINT_FIELDS,
     ITEM_FIELDS,
     PART_FIELDS,
     TOOL_FIELDS,
@@ -62,6 +63,30 @@ def test_every_create_parameter_of_the_sdk_is_known() -> None:
     ):
         names |= set(typing_extensions.get_type_hints(typed_dict))
     assert names <= set(TOP_LEVEL), sorted(names - set(TOP_LEVEL))
+
+
+def test_compact_and_input_tokens_take_exactly_their_sdk_parameters() -> None:
+    from openai.types.responses import input_token_count_params, response_compact_params
+
+    for module, endpoint in (
+        (response_compact_params.ResponseCompactParams, "compact"),
+        (input_token_count_params.InputTokenCountParams, "input_tokens"),
+    ):
+        names = set(typing_extensions.get_type_hints(module))
+        assert names == set(ENDPOINT_FIELDS[endpoint]), (
+            endpoint,
+            names ^ ENDPOINT_FIELDS[endpoint],
+        )
+        assert names <= set(TOP_LEVEL)
+    with pytest.raises(PayloadError) as caught:
+        extract_responses_segments({"model": "m", "input": "x", "tools": []}, endpoint="compact")
+    assert caught.value.param == "$.tools"
+    found = extract_responses_segments(
+        {"model": "m", "input": f"hi {NAME}", "personality": "pragmatic"}, endpoint="input_tokens"
+    )
+    assert [s.text for s in found.segments] == [f"hi {NAME}"]
+    with pytest.raises(PayloadError):
+        extract_responses_segments({"model": "m", "personality": "friendly"})  # create: unknown
 
 
 def test_every_input_item_field_of_the_sdk_is_known() -> None:

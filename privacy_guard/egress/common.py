@@ -61,6 +61,8 @@ class Endpoint(StrEnum):
     COMPLETIONS = "/completions"
     EMBEDDINGS = "/embeddings"
     RESPONSES = "/responses"  # OpenAI's Responses API, relayed natively
+    RESPONSES_COMPACT = "/responses/compact"
+    RESPONSES_INPUT_TOKENS = "/responses/input_tokens"
 
 
 # How long past `timeout` our own deadline waits for the HTTP client's to fire first.

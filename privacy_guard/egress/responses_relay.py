@@ -22,11 +22,17 @@ __all__ = ["open_stream", "reply", "resource"]
 
 
 async def reply(
-    target: EgressTarget, body: Mapping[str, Any], *, timeout: float, retries: int, backoff: float
+    target: EgressTarget,
+    body: Mapping[str, Any],
+    *,
+    endpoint: Endpoint = Endpoint.RESPONSES,
+    timeout: float,
+    retries: int,
+    backoff: float,
 ) -> dict[str, Any]:
-    """The whole response object of `POST /responses`."""
+    """The whole answer of `POST /responses` (or of `compact`, `input_tokens` under it)."""
     return await relay.reply(
-        target, body, Endpoint.RESPONSES, timeout=timeout, retries=retries, backoff=backoff
+        target, body, endpoint, timeout=timeout, retries=retries, backoff=backoff
     )
 
 

@@ -225,17 +225,23 @@ _TOOL_KEYS = frozenset({"output", "outputs", "error", "results", "result"})
 
 
 def extract_responses_segments(
-    body: Any, *, max_segments: int = MAX_SEGMENTS, max_depth: int = MAX_DEPTH
+    body: Any,
+    *,
+    endpoint: str = "create",
+    max_segments: int = MAX_SEGMENTS,
+    max_depth: int = MAX_DEPTH,
 ) -> ResponsesRequest:
-    """Validate a `POST /v1/responses` body and list its text segments, in body order.
+    """Validate a `POST /v1/responses` body (or, by `endpoint`, a `compact` or `input_tokens`
+    one: see `ENDPOINT_FIELDS`) and list its text segments, in body order.
 
     Raises PayloadError (400) naming the path and what was expected, never the value.
     """
     _require(body, dict, (), "an object")
     _check_depth(body, max_depth)
     out = _Collector(max_segments)
+    known = ENDPOINT_FIELDS[endpoint]
     for key in body:
-        if key not in TOP_LEVEL:
+        if key not in known:
             raise PayloadError(
                 (key,),
                 "unsupported parameter: the gateway forwards only the Responses API parameters "
@@ -566,10 +572,27 @@ TOP_LEVEL: Mapping[str, Check] = {
     "max_output_tokens": _integer,
     "max_tool_calls": _integer,
     "top_logprobs": _integer,
+    # `input_tokens` only (a setting: "friendly", "pragmatic").
+    "personality": _settings,
+}
+
+# The parameters each endpoint takes (the SDK's ResponseCreateParams, ResponseCompactParams and
+# InputTokenCountParams; tests compare them).
+ENDPOINT_FIELDS: Mapping[str, frozenset[str]] = {
+    "create": frozenset(TOP_LEVEL) - {"personality"},
+    "compact": frozenset(
+        "model input instructions previous_response_id prompt_cache_key prompt_cache_options "
+        "prompt_cache_retention safety_identifier service_tier image".split()
+    ),
+    "input_tokens": frozenset(
+        "model input instructions conversation parallel_tool_calls personality "
+        "previous_response_id reasoning text tool_choice tools truncation".split()
+    ),
 }
 
 
 __all__ = [
+    "ENDPOINT_FIELDS",
     "ITEM_FIELDS",
     "PART_FIELDS",
     "ROUTE",

@@ -217,6 +217,50 @@ class ResponsesStub:
             yield event("response.output_item.done", output_index=index, item=item)
         yield event("response.completed", response=response)
 
+    # -- POST /v1/responses/compact and /v1/responses/input_tokens
+
+    async def compact(self, body: dict[str, Any]) -> Response:
+        """The compacted window: a sealed item (here: the user texts, "encrypted" as plain text
+        so a test sees what went into it) and the last user message kept as is."""
+        texts = _user_texts(body.get("input"))
+        output: list[dict[str, Any]] = [
+            {
+                "type": "compaction",
+                "id": "cmp_" + uuid.uuid4().hex[:16],
+                "encrypted_content": "sealed:" + "|".join(texts),
+            }
+        ]
+        if texts:
+            output.append(
+                {
+                    "type": "message",
+                    "id": "msg_" + uuid.uuid4().hex[:16],
+                    "status": "completed",
+                    "role": "user",
+                    "content": [{"type": "input_text", "text": texts[-1]}],
+                }
+            )
+        words = len(" ".join(texts).split())
+        return JSONResponse(
+            {
+                "id": "resp_cmp_" + uuid.uuid4().hex[:16],
+                "object": "response.compaction",
+                "created_at": int(time.time()),
+                "output": output,
+                "usage": {
+                    "input_tokens": words,
+                    "input_tokens_details": {"cached_tokens": 0},
+                    "output_tokens": 1,
+                    "output_tokens_details": {"reasoning_tokens": 0},
+                    "total_tokens": words + 1,
+                },
+            }
+        )
+
+    async def input_tokens_count(self, body: dict[str, Any]) -> Response:
+        words = len(" ".join(_user_texts(body.get("input"))).split())
+        return JSONResponse({"object": "response.input_tokens", "input_tokens": words})
+
     # -- stored responses
 
     async def get(self, request: Request) -> Response:

@@ -113,6 +113,8 @@ class Upstream:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _failures: int = field(default=0, repr=False)
     _stopping: bool = field(default=False, repr=False)
+    # Chat stream content chunks produced so far (every stream): shows when a stream stopped.
+    chunks_sent: int = 0
 
     @property
     def url(self) -> str:
@@ -291,6 +293,8 @@ class _App:
                 Route("/v1/embeddings", self.embeddings, methods=["POST"]),
                 Route("/v1/models", self.models, methods=["GET"]),
                 Route("/v1/responses", self.responses, methods=["POST"]),
+                Route("/v1/responses/compact", self.response_extra, methods=["POST"]),
+                Route("/v1/responses/input_tokens", self.response_extra, methods=["POST"]),
                 Route("/v1/responses/{id}", self.response, methods=["GET", "DELETE"]),
                 Route("/v1/responses/{id}/input_items", self.response_items, methods=["GET"]),
                 # Anything else is recorded too (all_bytes must be all), then refused.
@@ -391,6 +395,7 @@ class _App:
             yield chunk(index, {"role": "assistant", "content": ""})
             for piece in _pieces(content, behaviour.chunk_size) if content else []:
                 await self.upstream._pause(behaviour.chunk_delay)
+                self.upstream.chunks_sent += 1
                 yield chunk(index, {"content": piece})
             for position, call in enumerate(tool_calls):
                 head = {"index": position, "id": call["id"], "type": "function"}
@@ -496,6 +501,14 @@ class _App:
         if request.method == "DELETE":
             return await self.responses_api.delete(request)
         return await self.responses_api.get(request)
+
+    async def response_extra(self, request: Request) -> Response:
+        _, body, early = await self._begin(request)
+        if early is not None:
+            return early
+        if request.url.path.endswith("/compact"):
+            return await self.responses_api.compact(body)
+        return await self.responses_api.input_tokens_count(body)
 
     async def response_items(self, request: Request) -> Response:
         _, _, early = await self._begin(request)

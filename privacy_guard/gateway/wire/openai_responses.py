@@ -29,6 +29,7 @@ from privacy_guard import egress
 from privacy_guard.audit.stores import password_from
 from privacy_guard.catalog import WireApi
 from privacy_guard.egress import responses_relay
+from privacy_guard.egress.common import Endpoint
 from privacy_guard.errors import (
     ConfigError,
     PayloadError,
@@ -111,7 +112,8 @@ class _Session:
 
 class OpenAIResponses(WireAdapter):
     api = OPENAI_RESPONSES
-    routes = (Route.RESPONSES,)
+    routes = (Route.RESPONSES, Route.RESPONSES_COMPACT, Route.RESPONSES_INPUT_TOKENS)
+    unstreamable = frozenset({Route.RESPONSES_COMPACT, Route.RESPONSES_INPUT_TOKENS})
     resources = (Route.RESPONSE, Route.RESPONSE_INPUT_ITEMS)
 
     def methods(self, route: Route) -> tuple[str, ...]:
@@ -130,7 +132,7 @@ class OpenAIResponses(WireAdapter):
     # -- request ---------------------------------------------------------------------------------
 
     def segments(self, route: Route, body: Any) -> RequestSegments:
-        found = extract_responses_segments(body)
+        found = extract_responses_segments(body, endpoint=_ENDPOINTS[route][0])
         return RequestSegments(
             route, found.model, found.stream, found.segments, found.non_text_parts
         )
@@ -142,7 +144,7 @@ class OpenAIResponses(WireAdapter):
     ) -> Redactor | None:
         target = exchange.target
         if target is not None and not self.speaks_natively(target):
-            _translated(body, target)  # refused now, before anything leaves
+            _translated(body, target, exchange.route)  # refused now, before anything leaves
         previous = body.get("previous_response_id") or None
         conversation = body.get("conversation") or None
         if isinstance(conversation, dict):
@@ -179,6 +181,8 @@ class OpenAIResponses(WireAdapter):
     ) -> None:
         session = exchange.session
         target = exchange.target
+        if exchange.route is not Route.RESPONSES:
+            return  # a compaction or a token count is no turn of a chain
         if not isinstance(session, _Session) or target is None:
             return
         if not self.speaks_natively(target):
@@ -214,6 +218,9 @@ class OpenAIResponses(WireAdapter):
     def restore_reply(
         self, exchange: Exchange, reply: dict[str, Any], model: str
     ) -> dict[str, Any]:
+        if exchange.route is not Route.RESPONSES:  # no model field in these replies
+            restored_value: dict[str, Any] = restore_value(exchange.redactor, reply)
+            return restored_value
         restored: dict[str, Any] = restore_response(exchange.redactor, reply, model)
         return restored
 
@@ -225,8 +232,10 @@ class OpenAIResponses(WireAdapter):
     async def reply(self, call: EgressCall) -> dict[str, Any]:
         kwargs = _kwargs(call)
         if self.speaks_natively(call.target):
-            return await responses_relay.reply(call.target, call.body, **kwargs)
-        chat = _translated(call.body, call.target)
+            return await responses_relay.reply(
+                call.target, call.body, endpoint=_ENDPOINTS[call.route][1], **kwargs
+            )
+        chat = _translated(call.body, call.target, call.route)
         answer = await egress.chat(call.target, chat, **kwargs)
         return from_chat(answer, call.body, call.target.name)
 
@@ -289,7 +298,22 @@ def _kwargs(call: EgressCall) -> dict[str, Any]:
     return {"timeout": call.timeout, "retries": call.retries, "backoff": call.backoff}
 
 
-def _translated(body: Any, target: ModelTarget) -> dict[str, Any]:
+# Pipeline route -> (its fields in `responses.request`, where it leaves for a native target).
+_ENDPOINTS = {
+    Route.RESPONSES: ("create", Endpoint.RESPONSES),
+    Route.RESPONSES_COMPACT: ("compact", Endpoint.RESPONSES_COMPACT),
+    Route.RESPONSES_INPUT_TOKENS: ("input_tokens", Endpoint.RESPONSES_INPUT_TOKENS),
+}
+
+
+def _translated(body: Any, target: ModelTarget, route: Route = Route.RESPONSES) -> dict[str, Any]:
+    if route is not Route.RESPONSES:
+        # Compaction and token counts are the provider's own; a chat model has neither.
+        raise BadRequest(
+            f"invalid request for this target: {route.value} needs a target that speaks the "
+            f"Responses API; {target.name!r} is reached through chat completions",
+            code="unsupported_for_target",
+        )
     try:
         return to_chat(body, target.name)
     except UntranslatableError as error:
