@@ -458,3 +458,36 @@ def test_consistency_is_checked_between_successive_checkpoints(pg_url: str, tmp_
 
     verify_consistency(a.size, b.size, [b64decode(h) for h in bundle["proof"]], a.root, b.root)
     store.close()
+
+
+def test_config_names_the_database_and_keeps_its_password_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from privacy_guard.audit.stores import configured_target, is_url, password_from
+    from privacy_guard.config import load_config
+    from privacy_guard.errors import ConfigFileError
+
+    config = tmp_path / "privacy-guard.yaml"
+    url = "postgresql://audit_gateway@db.internal:5432/audit?sslmode=verify-full"
+    config.write_text(f"audit:\n  url: {url}\n  password_env: PG_AUDIT_PASSWORD_TEST\n")
+    settings = load_config(config).audit
+    assert configured_target(settings) == url and is_url(url) and not is_url(str(tmp_path))
+    monkeypatch.delenv("PG_AUDIT_PASSWORD_TEST", raising=False)
+    with pytest.raises(AuditStoreError, match="PG_AUDIT_PASSWORD_TEST"):
+        password_from(settings)
+    monkeypatch.setenv("PG_AUDIT_PASSWORD_TEST", "s3cret-pw")
+    assert password_from(settings) == "s3cret-pw"
+    config.write_text("audit:\n  url: postgresql://gw:s3cret-pw@db/audit\n")
+    with pytest.raises(ConfigFileError) as refused:
+        load_config(config)
+    assert "password" in str(refused.value) and "s3cret-pw" not in str(refused.value)
+
+
+def test_an_unreachable_database_is_a_clear_error(tmp_path: Path) -> None:
+    from tests.support.postgres import free_port
+
+    started = time.monotonic()
+    with pytest.raises(AuditStoreError, match="cannot connect") as refused:
+        PostgresStore(f"postgresql://gw@127.0.0.1:{free_port()}/audit", connect_timeout=1)
+    assert time.monotonic() - started < 15
+    assert "gw@" not in str(refused.value)  # the user (like any secret in the URL) is not shown

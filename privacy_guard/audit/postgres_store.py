@@ -291,6 +291,9 @@ class PostgresStore:
             self._pool.close(timeout=0)
             raise
 
+    def __repr__(self) -> str:
+        return f"<PostgresStore {self.where}{' read-only' * self.readonly}>"
+
     # --- connections -----------------------------------------------------------------------
 
     @contextmanager
