@@ -5,8 +5,8 @@ checkpoints (their note text), a one-row head (size, Merkle compact range, last 
 a few metadata strings (origin, format). Everything the log writes for one commit goes through a
 single `transaction()`, which must be serialisable across processes and durable on exit: that
 is what assigns each record its index under a lock and lets several gateway processes append to
-one log. The embedded default is `SqliteStore`; a PostgreSQL store (one row lock on the head,
-`synchronous_commit = on`) can implement the same two protocols without changing the format.
+one log. The embedded default is `SqliteStore`; a fleet's is `PostgresStore` (one row lock on
+the head, `synchronous_commit = on`), with the same format.
 
 The verifier reads only `records()` and `checkpoints()`: the head is a cache it never trusts.
 """
