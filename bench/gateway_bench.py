@@ -19,6 +19,9 @@ Every number is printed next to the same measurement taken directly against the 
 * **20-turn conversation**: the whole history is resent each turn, as chat clients do; the
   gateway's detection time of turn 20 against turn 1 (the result cache makes the resent turns
   nearly free).
+* **Anthropic Messages** (issue 10, ``bench/messages_bench.py``): the same two figures for a 1 KB
+  ``POST /v1/messages`` relayed natively to an Anthropic-native stub (time to the first
+  ``text_delta``).
 * **Responses API** (issue 10, ``bench/responses_bench.py``): added latency of a 1 KB
   ``POST /v1/responses`` relayed natively, and time to its first ``output_text`` delta, beside the
   stub called directly.
@@ -145,6 +148,9 @@ def write_config(folder: Path, stub_url: str, paced_url: str) -> Path:
     from responses_bench import catalog_entries  # the Responses API entries (issue 10)
 
     entries += catalog_entries(stub_url, paced_url)
+    from messages_bench import catalog_entries as messages_entries  # Anthropic Messages
+
+    entries += messages_entries()
     (folder / "models" / "bench.yaml").write_text(f"models:\n{entries}", encoding="utf-8")
     digest = hashlib.sha256(KEY.encode()).hexdigest()
     config = folder / "privacy-guard.yaml"
@@ -325,6 +331,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 results["responses"] = responses_measure(
                     client, stub_url, paced_url, f"http://127.0.0.1:{port}/v1", count
                 )
+                results["messages"] = messages_measure(client, f"http://127.0.0.1:{port}", count)
                 turns = conversation(client, gateway_url, 20, WAYS["relay"])
                 first, last = turns[0][0], turns[-1][0]
                 results["conversation"] = {
@@ -356,6 +363,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.json:
         args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
     return 0
+
+
+def messages_measure(*args: Any) -> dict[str, Any]:
+    """The Anthropic Messages figures (bench/messages_bench.py)."""
+    from messages_bench import measure
+
+    found: dict[str, Any] = measure(*args)
+    return found
 
 
 def responses_measure(*args: Any) -> dict[str, Any]:

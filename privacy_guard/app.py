@@ -103,8 +103,8 @@ def create_app(
         return _error(
             404,
             "unknown_route",
-            f"no route {request.url.path}; this is an OpenAI-compatible gateway: "
-            "POST /v1/chat/completions, /v1/completions, /v1/embeddings; GET /v1/models",
+            f"no route {request.url.path}; this is an LLM gateway: POST /v1/chat/completions, "
+            "/v1/completions, /v1/embeddings, /v1/responses, /v1/messages; GET /v1/models",
             kind="not_found_error",
         )
 

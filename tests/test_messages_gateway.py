@@ -413,10 +413,67 @@ def test_monitor_mode_forwards_unchanged(ms: MessagesStack) -> None:
     raw = ms.client("watch").messages.with_raw_response.create(
         model="claude-stub", max_tokens=20, messages=user(PROMPT)
     )
-    assert raw.headers["x-privacy-guard-decision"].startswith("redact;monitor") or raw.headers[
-        "x-privacy-guard-decision"
-    ].startswith("allow")
+    assert raw.headers["x-privacy-guard-decision"] == "allow;monitor=redact"
     assert EMAIL.encode() in ms.claude.all_bytes()
+    assert raw.parse().content[-1].text == PROMPT
+
+
+class _BrokenDetector:
+    fingerprint = "broken"
+
+    def scan_many(self, texts: list[str], languages: Any = None) -> Any:
+        from privacy_guard.errors import DetectionError
+
+        raise DetectionError("detection failed: RuntimeError at engine.py:1")
+
+
+def test_detection_failure_fails_closed(ms: MessagesStack, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(
+        ms.stack.gateway.store, "detector", lambda team, snapshot=None: _BrokenDetector()
+    )
+    with pytest.raises(anthropic.InternalServerError) as raised:
+        ms.client().messages.create(model=MODEL, max_tokens=20, messages=user(PROMPT))
+    assert raised.value.status_code == 503
+    assert raised.value.body["error"] == {
+        "type": "api_error",
+        "message": "personal-data detection failed; nothing was sent",
+        "code": "detection_failed",
+    }
+    assert ms.all_remote_bytes() == b""
+
+
+def test_an_error_event_mid_stream_reaches_the_client_in_anthropic_shape(
+    ms: MessagesStack,
+) -> None:
+    start = {
+        "type": "message_start",
+        "message": {
+            "id": "msg_1",
+            "type": "message",
+            "role": "assistant",
+            "model": "x",
+            "content": [],
+            "usage": {},
+        },
+    }
+    error = {"type": "error", "error": {"type": "overloaded_error", "message": f"{NAME} said"}}
+    ms.claude.configure(
+        raw=(
+            f"event: message_start\ndata: {json.dumps(start)}\n\n".encode(),
+            f"event: error\ndata: {json.dumps(error)}\n\n".encode(),
+        )
+    )
+    events = raw_events(ms, {"model": MODEL, "max_tokens": 20, "messages": user(PROMPT)})
+    assert [name for name, _ in events] == ["message_start", "error"]
+    last = events[-1][1]
+    assert last["type"] == "error" and last["error"]["type"] == "api_error"
+    assert last["error"]["code"] == "upstream_http" and NAME not in json.dumps(last)
+    with (
+        pytest.raises(anthropic.APIStatusError),
+        ms.client().messages.stream(model=MODEL, max_tokens=20, messages=user(PROMPT)) as stream,
+    ):
+        for _ in stream:
+            pass
 
 
 def test_upstream_failures_keep_the_sdk_exceptions(ms: MessagesStack) -> None:
