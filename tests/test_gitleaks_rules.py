@@ -17,6 +17,8 @@ from importlib.resources import files
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from privacy_guard.detect.recognizers import gitleaks_rules
 from privacy_guard.detect.recognizers.gitleaks import GitleaksRecognizer, shannon_entropy
@@ -272,3 +274,27 @@ def test_update_script_replaces_the_files_only_when_the_new_set_compiles(
     assert source["version"] == "v9.9.9"
     assert source["sha256"] == hashlib.sha256(written).hexdigest()
     assert isinstance(parse_rule_set(written), RuleSet)
+
+
+# ---------------------------------------------------------------------------- robustness
+
+_KEYWORDS = sorted({k for rule in default_rule_set().rules for k in rule.keywords})
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(_KEYWORDS),
+            st.sampled_from(["=", ": ", " = '", '"', "\n", "\\n", "Q~", "-", "_"]),
+            st.text(string.ascii_letters + string.digits + "+/=_-", min_size=1, max_size=80),
+            st.text(max_size=40),
+        ),
+        max_size=14,
+    )
+)
+def test_any_text_gives_spans_inside_it_and_never_an_error(parts: list[str]) -> None:
+    text = "".join(parts)
+    for span in GitleaksRecognizer().find(text, "en"):
+        assert 0 <= span.start < span.end <= len(text)
+        assert text[span.start : span.end].strip() == text[span.start : span.end]

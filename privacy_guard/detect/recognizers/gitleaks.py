@@ -146,12 +146,12 @@ class GitleaksRecognizer:
             while end > start and data[end - 1] == 0x0A:
                 end -= 1
             s_start, s_end = _secret_span(rule, match, start, end)
+            if s_end <= s_start:
+                continue
             s_end = _TOKEN_TAIL.match(data, s_end).end()  # type: ignore[union-attr]
             quote = data[s_start]
             if s_end - s_start > 2 and quote in _QUOTES and data[s_end - 1] == quote:
                 s_start, s_end = s_start + 1, s_end - 1  # hashicorp-tf-password's group: "x"
-            if s_end <= s_start:
-                continue
             secret_bytes = data[s_start:s_end]
             secret = secret_bytes.decode("utf-8", "replace")
             if rule.entropy and shannon_entropy(secret) <= rule.entropy:
