@@ -47,15 +47,20 @@ def restore_block(redactor: Redactor, block: Any) -> Any:
     return _restore_leaves(redactor, block)
 
 
-def _restore_leaves(redactor: Redactor, node: Any, key: Any = None) -> Any:
+def _restore_leaves(redactor: Redactor, node: Any, key: Any = None, data: bool = False) -> Any:
+    """Every string leaf restored, but identifiers and the provider's opaque output; inside a
+    tool's `input` (`data`) every key is the tool's own, so every string is restored."""
     if isinstance(node, str):
-        return node if key in _ID_KEYS else redactor.restore(node)
+        return node if key in _ID_KEYS and not data else redactor.restore(node)
     if isinstance(node, dict):
         return {
-            k: v if k in _OPAQUE_KEYS else _restore_leaves(redactor, v, k) for k, v in node.items()
+            k: v
+            if k in _OPAQUE_KEYS and not data
+            else _restore_leaves(redactor, v, k, data or k == "input")
+            for k, v in node.items()
         }
     if isinstance(node, list):
-        return [_restore_leaves(redactor, item, key) for item in node]
+        return [_restore_leaves(redactor, item, key, data) for item in node]
     return node
 
 
