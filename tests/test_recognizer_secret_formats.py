@@ -318,3 +318,17 @@ def test_code_and_prose_that_only_mention_providers_stay_unflagged(text: str) ->
 def test_random_looking_values_next_to_stand_ins_are_still_flagged() -> None:
     secret = rand(24)
     assert_only(f"# DB_PASSWORD=changeme in the docs, but prod uses\nDB_PASSWORD={secret}", secret)
+
+
+def test_the_detector_reports_rule_set_findings_at_original_offsets() -> None:
+    from privacy_guard.detect import Detector
+    from privacy_guard.detect.config import DetectorConfig
+
+    token = sourcegraph()
+    hook = slack_webhook_path()
+    # A zero-width space and full-width letters before the values: the detector scans a
+    # normalised copy and must map both findings back onto this exact text.
+    text = f"Ｚoé\u200b a collé SRC_ACCESS_TOKEN={token} et le webhook {hook} dans le ticket."
+    findings = Detector(DetectorConfig(ner=False, cache_size=0)).scan(text)
+    secrets = [text[f.start : f.end] for f in findings if f.entity_type == "SECRET"]
+    assert secrets == [token, hook]
