@@ -27,6 +27,12 @@ HEX = "0123456789abcdef"
 B64 = ALNUM + "+/"
 
 
+@pytest.fixture(autouse=True)
+def _seeded_per_test(request: pytest.FixtureRequest) -> None:
+    """The same values for a test however the run is selected or ordered (`-k`, `-x`)."""
+    RNG.seed(request.node.name)
+
+
 def rand(n: int, alphabet: str = ALNUM) -> str:
     return "".join(RNG.choice(alphabet) for _ in range(n))
 
