@@ -13,6 +13,7 @@ else the whole match), kept when its Shannon entropy is above the rule's floor a
 from __future__ import annotations
 
 import math
+import re
 import threading
 from collections import Counter
 from collections.abc import Callable
@@ -175,6 +176,16 @@ class GitleaksRecognizer:
 
 
 _PUBLIC: Final = ("pk_live_", "pk_test_")
+_CAPITALISED_WORD: Final = re.compile(r"[A-Z][a-z]{3,}")
+
+
+def _identifier(secret: str) -> bool:
+    """Words joined as code names things (`x509_safe_environment_headers`,
+    `Ipv6CidrAssociations`); a random token that merely reads like words (`aiuy9q0fpzi`) has
+    neither separators nor capitalised words."""
+    if not is_wordy(secret):
+        return False
+    return any(c in "_.-" for c in secret) or len(_CAPITALISED_WORD.findall(secret)) >= 2
 
 
 def _digest(secret: str, data: bytes, start: int, end: int) -> bool:
@@ -189,7 +200,7 @@ def _digest(secret: str, data: bytes, start: int, end: int) -> bool:
 def _not_generic_secret(secret: str) -> bool:
     """What `key = value` rules take that is not a secret: a UUID (a request or change id), a
     publishable key, an identifier naming a secret or made of words."""
-    if secret.startswith(_PUBLIC) or names_a_secret(secret) or is_wordy(secret):
+    if secret.startswith(_PUBLIC) or names_a_secret(secret) or _identifier(secret):
         return True  # pk_live_..., auth_token, x509_safe_environment_headers
     return UUID.fullmatch(secret) is not None
 
