@@ -6,7 +6,8 @@ Speaks the format natively, as OpenAI does: `POST /v1/responses` (whole or strea
 with `previous_response_id` continues a chain (an unknown one is a 404
 `previous_response_not_found`). Replies follow the stub's `Behaviour`:
 
-- `echo`: the text of the last user message of this request;
+- `echo`: the text of the last user message of this request (or, when the request ends with a
+  `function_call_output`, that output: an agent reading a tool's result);
 - `history`: every user text of the whole chain, oldest first, one per line — so a later turn's
   reply repeats what earlier turns sent (placeholders issued turns ago, if the gateway redacted);
 - `fixed`: `reply`;
@@ -88,6 +89,11 @@ class ResponsesStub:
         texts = _user_texts(body.get("input"))
         history += texts
         echoed = texts[-1] if texts else ""
+        given = body.get("input")
+        if isinstance(given, list) and given and isinstance(given[-1], dict):
+            last = given[-1]
+            if last.get("type") == "function_call_output" and isinstance(last.get("output"), str):
+                echoed = last["output"]  # an agent's turn: the tool's result read back
         ident = "resp_" + uuid.uuid4().hex
         output = self._output(behaviour, body, echoed, history)
         response = {
