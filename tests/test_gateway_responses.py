@@ -588,3 +588,24 @@ def test_compaction_and_token_counts_are_inspected_and_restored(stack: Stack) ->
     with pytest.raises(openai.BadRequestError) as caught:
         stack.openai("eng").responses.compact(model="local-llama", input="hello")
     assert caught.value.body["code"] == "unsupported_for_target"
+
+
+def test_the_middleware_serves_the_responses_routes_in_front_of_an_app(stack: Stack) -> None:
+    from starlette.applications import Starlette
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+
+    from privacy_guard.middleware import PrivacyGuardMiddleware
+    from tests.support.gateway import KEYS, serving
+
+    async def hello(request: Any) -> PlainTextResponse:
+        return PlainTextResponse("app")
+
+    app = PrivacyGuardMiddleware(Starlette(routes=[Route("/hello", hello)]), gateway=stack.gateway)
+    with serving(app, lifespan="off") as running:
+        client = openai.OpenAI(base_url=f"{running.url}/v1", api_key=KEYS["plain"], max_retries=0)
+        response = client.responses.create(model=REMOTE, input=prompt())
+        assert response.output_text == prompt()
+        assert client.responses.retrieve(response.id).output_text == prompt()
+        assert httpx.get(f"{running.url}/hello", timeout=10).text == "app"
+    assert leaked(stack) == []
