@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -320,6 +321,12 @@ def test_every_decision_is_recorded_before_egress_with_its_outcome(stack: Stack)
     )
     assert decision.entity_counts == {"PERSON": 1}
     assert decision.policy_id == "eng" and decision.policy_hash.startswith("sha256:")
+    # The outcome is appended once the reply is sent: on a busy machine, a moment after the
+    # client has read it.
+    deadline = time.monotonic() + 5
+    while not any(o.request_id == request_id for o in audit.outcomes):
+        assert time.monotonic() < deadline, "no outcome recorded"
+        time.sleep(0.01)
     outcome = next(o for o in audit.outcomes if o.request_id == request_id)
     assert outcome.upstream_status == 200 and outcome.latency_ms > 0
 

@@ -398,6 +398,12 @@ def test_logs_are_json_and_carry_no_prompt_text(
         stack.gateway.store, "detector", lambda team, snapshot=None: _BrokenDetector()
     )
     post(stack, chat())
+    # Each request's log line is written once its reply is sent: on a busy machine, a moment
+    # after the client has read it.
+    deadline = time.monotonic() + 5
+    while sum(r.getMessage() == "request" for r in caplog.records) < 4:
+        assert time.monotonic() < deadline, "request log lines missing"
+        time.sleep(0.01)
 
     formatter = JsonFormatter()
     lines = [formatter.format(record) for record in caplog.records]
