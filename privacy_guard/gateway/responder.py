@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
 import anyio
+import anyio.lowlevel
 
 from privacy_guard.gateway.body import ClientGone, parse_json, read_body
 from privacy_guard.gateway.core import Exchange, Gateway, new_request_id
@@ -27,6 +29,8 @@ log = logging.getLogger("privacy_guard.gateway")
 REQUEST_ID_HEADER = "x-privacy-guard-request-id"
 DECISION_HEADER = "x-privacy-guard-decision"
 CLIENT_CLOSED = 499  # nginx's code for "the client went away first"; logs and metrics only
+# The longest a stream keeps the event loop to itself between two turns given back (seconds).
+_TURN = 0.0005
 
 
 class MethodNotAllowed(BadRequest):
@@ -148,9 +152,17 @@ class Responder:
     async def _pump(self, chunks: AsyncIterator[dict[str, Any]], send: Send) -> int:
         """Forward the chunks; the status to record (the upstream's, if it failed mid-way)."""
         sse = self.adapter.sse
+        clock = time.perf_counter
+        turn_ends = clock() + _TURN
         try:
             async for chunk in chunks:
                 await send({"type": "http.response.body", "body": sse(chunk), "more_body": True})
+                if clock() >= turn_ends:
+                    # A fast upstream's chunks arrive already buffered, so every await above
+                    # returns at once: without a turn given back, the event loop would serve no
+                    # other request, and not see this client hang up, until the stream ends.
+                    await anyio.lowlevel.checkpoint()
+                    turn_ends = clock() + _TURN
         except UpstreamFailed as error:
             # Headers are gone already: the error travels as an event, as the API's own servers
             # send it (the OpenAI SDK raises it as an APIError, Anthropic's as its error type).
