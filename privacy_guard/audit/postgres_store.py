@@ -162,45 +162,69 @@ def _store_error(action: str, where: str, error: BaseException) -> AuditStoreErr
 
 
 class _Transaction:
-    """One write transaction, holding the head row's lock."""
+    """One write transaction, holding the head row's lock.
+
+    Writes are buffered and sent at commit in one pipeline — records, checkpoint, head and the
+    COMMIT itself — so that the lock is held for three round trips in all (lock, writes +
+    commit, plus the pool's check), not one per statement: under the lock is where replicas
+    queue for each other."""
 
     def __init__(self, conn: psycopg.Connection[Any], head: Head | None) -> None:
         self._conn = conn
         self._head = head
+        self._records: list[tuple[int, bytes]] = []
+        self._statements: list[tuple[str, tuple[object, ...]]] = []
 
     def head(self) -> Head | None:
         return self._head
 
     def add_records(self, first_index: int, records: Sequence[bytes]) -> None:
-        # COPY: one round trip for the whole batch, whatever its length.
-        with (
-            self._conn.cursor() as cur,
-            cur.copy("COPY audit_records (idx, data) FROM STDIN") as copy,
-        ):
-            for offset, data in enumerate(records):
-                copy.write_row((first_index + offset, data))
+        self._records.extend((first_index + offset, data) for offset, data in enumerate(records))
+        if len(self._records) >= _FLUSH_ROWS:  # a bulk import: do not hold it all in memory
+            self.flush()
 
     def add_checkpoint(self, size: int, time: float, note: str) -> None:
-        self._conn.execute(
-            "INSERT INTO audit_checkpoints (size, time, note) VALUES (%s, %s, %s)",
-            (size, time, note),
-        )
+        self._statements.append(
+            ("INSERT INTO audit_checkpoints (size, time, note) VALUES (%s, %s, %s)",
+             (size, time, note))
+        )  # fmt: skip
 
     def set_head(self, head: Head) -> None:
-        self._conn.execute(
-            "UPDATE audit_head SET size = %s, frontier = %s, checkpoint_size = %s, "
-            "checkpoint_time = %s WHERE id = 0",
-            (head.size, head.frontier, head.checkpoint_size, head.checkpoint_time),
+        self._statements.append(
+            (
+                "UPDATE audit_head SET size = %s, frontier = %s, checkpoint_size = %s, "
+                "checkpoint_time = %s WHERE id = 0",
+                (head.size, head.frontier, head.checkpoint_size, head.checkpoint_time),
+            )
         )
         self._head = head
 
     def set_meta(self, key: str, value: str) -> None:
         # Metadata is written once (the origin); a replica racing to set the same value wins
         # nothing and loses nothing. `AuditLog` checks a differing value before appending.
-        self._conn.execute(
-            "INSERT INTO audit_meta (key, value) VALUES (%s, %s) ON CONFLICT (key) DO NOTHING",
-            (key, value),
+        self._statements.append(
+            (
+                "INSERT INTO audit_meta (key, value) VALUES (%s, %s) ON CONFLICT (key) DO NOTHING",
+                (key, value),
+            )
         )
+
+    def flush(self, *, commit: bool = False) -> None:
+        """Send everything buffered (and COMMIT) in one pipeline; raises psycopg.Error. The
+        order inside does not matter: nothing is visible to anyone before the COMMIT."""
+        records, self._records = self._records, []
+        statements, self._statements = self._statements, []
+        with self._conn.pipeline(), self._conn.cursor() as cur:
+            if records:
+                cur.executemany(_INSERT_RECORDS, records)
+            for sql, params in statements:
+                cur.execute(sql, params)  # type: ignore[arg-type]
+            if commit:
+                cur.execute("COMMIT")
+
+
+_INSERT_RECORDS = "INSERT INTO audit_records (idx, data) VALUES (%s, %b)"
+_FLUSH_ROWS = 50_000
 
 
 def _head_of(row: tuple[Any, ...] | None) -> Head | None:
@@ -372,15 +396,24 @@ class PostgresStore:
             raise AuditStoreError(f"audit store {self.where} is open read-only")
         with self._lock, self._connection("write") as conn:
             try:
-                with conn.transaction():
+                # BEGIN and the lock in one round trip; the head comes back locked.
+                with conn.pipeline():
+                    conn.execute("BEGIN")
                     row = conn.execute(
                         f"SELECT {_HEAD_COLUMNS} FROM audit_head WHERE id = 0 FOR UPDATE"
                     ).fetchone()
-                    if row is None:
-                        raise AuditStoreError(f"audit store {self.where}: the head row is gone")
-                    yield _Transaction(conn, _head_of(row))
-            except psycopg.Error as error:
-                raise _store_error("write", self.where, error) from None
+                if row is None:
+                    raise AuditStoreError(f"audit store {self.where}: the head row is gone")
+                tx = _Transaction(conn, _head_of(row))
+                yield tx
+                tx.flush(commit=True)  # durable (synchronous_commit) when this returns
+            except BaseException as error:
+                if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+                    with suppress(psycopg.Error):
+                        conn.execute("ROLLBACK")
+                if isinstance(error, psycopg.Error):
+                    raise _store_error("write", self.where, error) from None
+                raise
 
     # --- reading -----------------------------------------------------------------------------
 
