@@ -42,6 +42,27 @@ STRUCTURED_LABELS = frozenset(
         "EU_VAT",
         "IP_ADDRESS",
         "US_SSN",
+        # European national identifiers, wallets and MAC addresses (issue 11)
+        "UK_NHS",
+        "UK_NINO",
+        "IT_FISCAL_CODE",
+        "IT_VAT_CODE",
+        "ES_NIF",
+        "ES_NIE",
+        "PL_PESEL",
+        "FI_PERSONAL_IDENTITY_CODE",
+        "SE_PERSONNUMMER",
+        "DE_TAX_ID",
+        "DE_SOCIAL_SECURITY",
+        "DE_ID_CARD",
+        "DE_PASSPORT",
+        "AT_SVNR",
+        "BE_NATIONAL_NUMBER",
+        "NL_BSN",
+        "LI_PEID",
+        "LU_NATIONAL_ID",
+        "CRYPTO",
+        "MAC_ADDRESS",
     }
 )
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -70,3 +72,24 @@ def test_a_value_surrounded_by_anything_maps_back_to_itself(
     # The mapped span starts on the value's first character and ends after its last digit.
     assert original[start] == chr(ord(value[0]) + 0xFEE0)
     assert original[end - 1] == chr(ord(value[-1]) + 0xFEE0)
+
+
+def test_json_escapes_read_as_the_characters_they_stand_for() -> None:
+    original = '{"note": "call\\n+41 79 123 45 67\\tok", "path": "C:\\\\new"}'
+    norm = normalize(original)
+    assert norm.text == '{"note": "call\n+41 79 123 45 67\tok", "path": "C:\\\\new"}'
+    start = norm.text.index("+41")
+    end = norm.text.index("\tok")
+    assert original[slice(*norm.to_original(start, end))] == "+41 79 123 45 67"
+    # A span over the break covers both characters of the escape.
+    assert original[slice(*norm.to_original(start - 5, start))] == "call\\n"
+
+
+@given(st.lists(st.sampled_from(["a", "1", " ", "\\n", "\\t", "\\\\", "é", "ｆ"]), max_size=40))
+def test_escapes_and_rewrites_map_back_exactly(parts: list[str]) -> None:
+    original = "".join(parts)
+    norm = normalize(original)
+    assert norm.to_original(0, len(norm.text)) == (0, len(original))
+    # Every normalised character comes from a piece of the original, in order.
+    pieces = [norm.to_original(i, i + 1) for i in range(len(norm.text))]
+    assert all(a[1] <= b[0] for a, b in pairwise(pieces))

@@ -2429,6 +2429,7 @@ def build(seed: int = SEED) -> list[dict[str, object]]:
     random.Random(seed).shuffle(rows)
     out = [{"id": f"dev-{i:04d}", **row} for i, row in enumerate(rows, start=1)]
     out += secrets_round_two()  # appended: the rows above stay as they were
+    out += european_ids_and_leaks()  # appended too (issue 11, sections 2 and 3)
     return out
 
 
@@ -2557,6 +2558,391 @@ def _assemble(
         pos = m.end()
     text += template[pos:]
     return {"text": text, "spans": spans, "language": lang, "tags": [f"lang:{lang}", *tags]}
+
+
+# ============================================================== European ids and leak shapes
+# Issue 11, sections 2 and 3: the national identifiers of Switzerland's neighbours, wallets and
+# MAC addresses, with context words in their own languages; values in the shapes pastes give
+# them (side by side, split by a line break or a JSON escape, glued to a word); names, street
+# types and symptoms the first round missed; and look-alikes that must stay unflagged. Its own
+# seeded RNG and Faker, rows appended after everything else (ids eu2-*). Every value is made
+# from its format's rules (check digits computed, not copied).
+
+EU_IDS_SEED = 20_261_204
+
+
+def european_ids_and_leaks(seed: int = EU_IDS_SEED) -> list[dict[str, object]]:
+    from stdnum import luhn as _luhn
+    from stdnum import verhoeff
+    from stdnum.at import vnr
+    from stdnum.de import idnr
+    from stdnum.es import dni, nie
+    from stdnum.fi import hetu
+    from stdnum.gb import nhs
+    from stdnum.it import codicefiscale, iva
+    from stdnum.nl import bsn
+    from stdnum.pl import pesel
+    from stdnum.se import personnummer
+
+    r = random.Random(seed)
+    fakers = {loc: Faker(loc) for loc in ("en_US", "en_GB", "de_DE", "fr_FR")}
+    for i, fk in enumerate(fakers.values()):
+        fk.seed_instance(seed + i)
+    digits = "0123456789"
+
+    def d(n: int) -> str:
+        return "".join(r.choice(digits) for _ in range(n))
+
+    def complete(prefix: str, valid: Callable[[str], bool], alphabet: str = digits) -> str | None:
+        return next((prefix + c for c in alphabet if valid(prefix + c)), None)
+
+    def until(make: Callable[[], str | None]) -> str:
+        while (value := make()) is None:
+            pass
+        return value
+
+    def broken(value: str) -> str:
+        """The value with its last character (a check digit or letter) changed."""
+        last = value[-1]
+        if last.isdigit():
+            return value[:-1] + str((int(last) + r.randint(1, 9)) % 10)
+        return value[:-1] + r.choice([c for c in "ABCDEFGHJKLMNPQRSTUVWXYZ" if c != last.upper()])
+
+    def date6() -> str:
+        return f"{r.randint(1, 28):02d}{r.randint(1, 12):02d}{r.randint(40, 99):02d}"
+
+    def icao(payload: str) -> str:
+        values = [int(c) if c.isdigit() else ord(c) - 55 for c in payload]
+        return payload + str(sum(v * (7, 3, 1)[i % 3] for i, v in enumerate(values)) % 10)
+
+    def de_sv() -> str:
+        area, born, initial, serial = f"{r.randint(10, 89)}", date6(), r.choice("ABDFHKMSW"), d(2)
+        digits13 = area + born + f"{ord(initial) - 64:02d}" + serial
+        weights = (2, 1, 2, 5, 7, 1, 2, 1, 2, 1, 2, 1)
+        total = sum(sum(divmod(int(x) * w, 10)) for x, w in zip(digits13, weights, strict=True))
+        return f"{area}{born}{initial}{serial}{total % 10}"
+
+    def idnr_value() -> str | None:
+        pool = r.sample(digits, 9)
+        if pool[0] == "0":
+            return None
+        ten = [*pool, r.choice(pool[1:])]
+        tail = ten[1:]
+        r.shuffle(tail)
+        return complete(ten[0] + "".join(tail), idnr.is_valid)
+
+    def cf() -> str:
+        consonants = "BCDFGLMNPRSTVZ"
+        body = (
+            "".join(r.choice(consonants) for _ in range(6))
+            + d(2) + r.choice("ABCDEHLMPRST") + f"{r.randint(1, 28) + r.choice((0, 40)):02d}"
+            + r.choice("ABCDEFGHLM") + d(3)
+        )
+        return body + codicefiscale.calc_check_digit(body)
+
+    def b58(version: int) -> str:
+        alphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+        raw = bytes([version]) + r.randbytes(20)
+        raw += hashlib.sha256(hashlib.sha256(raw).digest()).digest()[:4]
+        n, out = int.from_bytes(raw, "big"), ""
+        while n:
+            n, rest = divmod(n, 58)
+            out = alphabet[rest] + out
+        return "1" * (len(raw) - len(raw.lstrip(b"\0"))) + out
+
+    def bech32() -> str:
+        charset = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
+        acc, bits, data = 0, 0, [0]
+        for byte in r.randbytes(20):
+            acc, bits = (acc << 8) | byte, bits + 8
+            while bits >= 5:
+                bits -= 5
+                data.append((acc >> bits) & 31)
+        values = [3, 3, 0, 2, 3] + data + [0] * 6  # hrp "bc" expanded
+        chk = 1
+        for v in values:
+            top, chk = chk >> 25, (chk & 0x1FFFFFF) << 5 ^ v
+            for i, g in enumerate((0x3B6A57B2, 0x26508E6D, 0x1EA119FA, 0x3D4233DD, 0x2A1462B3)):
+                chk ^= g if (top >> i) & 1 else 0
+        poly = chk ^ 1
+        return "bc1" + "".join(charset[x] for x in data + [(poly >> 5 * (5 - i)) & 31 for i in range(6)])
+
+    def mac() -> str:
+        sep = r.choice(":-")
+        octets = [f"{r.randrange(256):02x}" for _ in range(6)]
+        octets[0] = f"{int(octets[0], 16) & 0xFC | 0x02:02x}" if r.random() < 0.3 else octets[0]
+        value = sep.join(octets)
+        return value.upper() if r.random() < 0.5 else value
+
+    def card(prefix: str) -> str:
+        body = prefix + d(15 - len(prefix))
+        return body + _luhn.calc_check_digit(body)
+
+    def grouped(number: str) -> str:
+        return " ".join(number[i : i + 4] for i in range(0, len(number), 4))
+
+    def siren() -> str:
+        return until(lambda: complete(str(r.randint(1, 9)) + d(7), lambda v: _luhn.is_valid(v)))
+
+    def iso_iban(country: str, bban: str) -> str:
+        number = int("".join(str(int(c, 36)) for c in bban + country + "00"))
+        return f"{country}{98 - number % 97:02d}{bban}"
+
+    def lu_id() -> str:
+        payload = f"19{r.randint(40, 99)}{r.randint(1, 12):02d}{r.randint(1, 28):02d}" + d(3)
+        return payload + _luhn.calc_check_digit(payload) + verhoeff.calc_check_digit(payload)
+
+    def be_grouped() -> str:
+        base = f"{r.randint(40, 99):02d}{r.randint(1, 12):02d}{r.randint(1, 28):02d}" + d(3)
+        value = base + f"{97 - int(base) % 97:02d}"
+        return f"{value[:2]}.{value[2:4]}.{value[4:6]}-{value[6:9]}.{value[9:]}"
+
+    def phone_us() -> str:
+        return f"{r.randint(201, 989)}-{r.randint(200, 999)}-{d(4)}"
+
+    def email(fk: Faker) -> str:
+        return f"{fk.first_name().lower()}.{fk.last_name().lower()}@{fk.free_email_domain()}"
+
+    def prefix_name() -> str:
+        prefix = r.choice(("Mc", "Mac", "O’", "O'"))
+        rest = r.choice(("Allister", "Donald", "Brien", "Connor", "Leod", "Kenna"))
+        return f"{gb.first_name()} {prefix}{rest}"
+
+    def at_svnr() -> str:
+        while True:
+            serial, born = f"{r.randint(100, 999)}", date6()
+            value = complete(serial, lambda p, born=born: vnr.is_valid(p + born))
+            if value is not None:
+                return f"{value} {born}"
+
+    en, gb = fakers["en_US"], fakers["en_GB"]
+    makers: dict[str, Callable[[], tuple[str, str | None]]] = {
+        "UK_NHS": lambda: (until(lambda: complete(str(r.randint(4, 6)) + d(8), nhs.is_valid)), "UK_NHS"),
+        "UK_NINO": lambda: (
+            r.choice("ABCEGHJKLMNPRSTWXYZ") + r.choice("ABCEGHJKLMNPRSTWXYZ") + " " + " ".join(d(2) for _ in range(3)) + " " + r.choice("ABCD"),
+            "UK_NINO",
+        ),
+        "IT_FISCAL_CODE": lambda: (cf(), "IT_FISCAL_CODE"),
+        "IT_VAT_CODE": lambda: (until(lambda: complete(d(7) + f"{r.randint(1, 100):03d}", iva.is_valid)), "IT_VAT_CODE"),
+        "ES_NIF": lambda: (until(lambda: complete(d(8), dni.is_valid, "TRWAGMYFPDXBNJZSQVHLCKE")), "ES_NIF"),
+        "ES_NIE": lambda: (until(lambda: complete(r.choice("XYZ") + d(7), nie.is_valid, "TRWAGMYFPDXBNJZSQVHLCKE")), "ES_NIE"),
+        "PL_PESEL": lambda: (
+            until(lambda: complete(f"{r.randint(40, 99):02d}{r.randint(1, 12):02d}{r.randint(1, 28):02d}" + d(4), pesel.is_valid)),
+            "PL_PESEL",
+        ),
+        "FI_HETU": lambda: (
+            until(lambda: complete(date6() + r.choice("-A") + f"{r.randint(2, 899):03d}", hetu.is_valid, "0123456789ABCDEFHJKLMNPRSTUVWXY")),
+            "FI_PERSONAL_IDENTITY_CODE",
+        ),
+        "SE_PNR": lambda: (
+            until(lambda: (lambda v: v and v[:6] + "-" + v[6:])(complete(f"{r.randint(40, 99):02d}{r.randint(1, 12):02d}{r.randint(1, 28):02d}" + d(3), personnummer.is_valid))),
+            "SE_PERSONNUMMER",
+        ),
+        "DE_TAX_ID": lambda: (until(idnr_value), "DE_TAX_ID"),
+        "DE_SV": lambda: (de_sv(), "DE_SOCIAL_SECURITY"),
+        "DE_ID": lambda: (icao(r.choice("LMNPRTVWXYZ") + "".join(r.choice("CFGHJKLMNPRTVWXYZ0123456789") for _ in range(7))), "DE_ID_CARD"),
+        "DE_PASS": lambda: (icao("C" + "".join(r.choice("CFGHJKLMNPRTVWXYZ0123456789") for _ in range(7))), "DE_PASSPORT"),
+        "AT_SVNR": lambda: (at_svnr(), "AT_SVNR"),
+        "BE_NN": lambda: (be_grouped(), "BE_NATIONAL_NUMBER"),
+        "NL_BSN": lambda: (until(lambda: complete(str(r.randint(1, 9)) + d(7), bsn.is_valid)), "NL_BSN"),
+        "LI_PEID": lambda: (str(r.randint(10_000, 9_999_999)), "LI_PEID"),
+        "LU_ID": lambda: (lu_id(), "LU_NATIONAL_ID"),
+        "BTC": lambda: (b58(r.choice((0, 5))), "CRYPTO"),
+        "BECH": lambda: (bech32(), "CRYPTO"),
+        "MAC": lambda: (mac(), "MAC_ADDRESS"),
+        "CARD": lambda: (grouped(card(r.choice(("4539", "4916", "5412", "5168")))), "CREDIT_CARD"),
+        "CARD_RAW": lambda: (card(r.choice(("4539", "5412"))), None),
+        "SIREN": lambda: ((lambda v: f"{v[:3]} {v[3:6]} {v[6:]}")(siren()), "FR_SIREN"),
+        "SIRET": lambda: (
+            (lambda v: f"{v[:3]} {v[3:6]} {v[6:9]} {v[9:]}")(until(lambda: complete(siren() + d(4), lambda v: _luhn.is_valid(v)))),
+            "FR_SIRET",
+        ),
+        "IBAN_ES": lambda: ((lambda v: " ".join(v[i : i + 4] for i in range(0, 24, 4)))(iso_iban("ES", d(4) + d(4) + "00" + d(10))), "IBAN_CODE"),
+        "SSN_DOTS": lambda: (f"{r.randint(100, 665)}.{r.randint(10, 99)}.{r.randint(1000, 9999)}", "US_SSN"),
+        "PHONE_US": lambda: (phone_us(), "PHONE_NUMBER"),
+        "PHONE_FR": lambda: ("06" + d(8), "PHONE_NUMBER"),
+        "PHONE_CH": lambda: ("+4179" + d(7), "PHONE_NUMBER"),
+        "EMAIL": lambda: (email(en), "EMAIL_ADDRESS"),
+        "CIDR4": lambda: (f"10.{r.randint(0, 255)}.{r.randint(0, 255)}.0/{r.choice((16, 20, 24))}", "IP_ADDRESS"),
+        "CIDR6": lambda: (f"2001:db8:{r.randrange(65536):x}::/{r.choice((32, 48, 64))}", "IP_ADDRESS"),
+        "IPV6": lambda: (f"2001:db8:{r.randrange(65536):x}::{r.randrange(1, 65536):x}", "IP_ADDRESS"),
+        "AVS": lambda: ((lambda v: f"{v[:3]}.{v[3:7]}.{v[7:11]}.{v[11:]}")(until(lambda: complete("756" + d(9), lambda v: ean.is_valid(v)))), "CH_AHV"),
+        "INITIAL_NAME": lambda: (f"{en.first_name()} {r.choice(string.ascii_uppercase)}. {en.last_name()}", "PERSON"),
+        "WORD_NAME": lambda: (f"{r.choice(('April', 'June', 'Grace', 'Hope', 'August'))} {r.choice(('Johnson', 'Miller', 'Baumgartner', 'Fischer', 'Taylor', 'Murphy'))}", "PERSON"),
+        "PREFIX_NAME": lambda: (prefix_name(), "PERSON"),
+        "SPEAKER": lambda: (r.choice(("Nora", "Tom", "Laura", "Peter", "Hannah", "Lukas", "Chloé", "Marco")), "PERSON"),
+        "SURNAME": lambda: (r.choice(("Fischer", "Keller", "Moreau", "Rossi", "Bianchi", "Schneider", "Dubois")), "PERSON"),
+        "US_STREET": lambda: (
+            f"{r.randint(1, 9999)} {r.choice(('Oak', 'Maple', 'Heron', 'Cedar', 'Mill', 'Canal', 'Willow'))} "
+            f"{r.choice(('Plains', 'Crossroad', 'Shoals', 'Neck', 'Villages', 'Locks', 'Bluffs', 'Crest', 'Hollow', 'Spurs', 'Turnpike'))}",
+            "LOCATION",
+        ),
+        "SYMPTOM": lambda: (r.choice(("chest pain", "shortness of breath", "night sweats", "palpitations", "blood in the stool", "difficulty swallowing")), "HEALTH"),
+        "SYMPTOM_FR": lambda: (r.choice(("douleurs thoraciques", "essoufflement", "sueurs nocturnes", "palpitations", "vertiges")), "HEALTH"),
+        "SYMPTOM_DE": lambda: (r.choice(("Brustschmerzen", "Atemnot", "Herzrasen", "Nachtschweiß")), "HEALTH"),
+    }
+
+    # Three sentences per identifier, in its country's languages and in English, ten values each.
+    id_templates: list[tuple[str, str]] = [
+        ("en", "Please update the patient record: NHS number ⟦UK_NHS⟧, referral from the GP attached."),
+        ("en", "Her NHS no. is ⟦UK_NHS⟧ — book the follow-up at the clinic."),
+        ("en", "National Health Service number ⟦UK_NHS⟧ (England), date of birth on file."),
+        ("en", "My National Insurance number is ⟦UK_NINO⟧, can you fill in the HMRC form?"),
+        ("en", "NINO: ⟦UK_NINO⟧"),
+        ("en", "Payroll needs the NI number ⟦UK_NINO⟧ before the first salary."),
+        ("it", "Il mio codice fiscale è ⟦IT_FISCAL_CODE⟧, compila il modulo per favore."),
+        ("en", "Client file: tax code ⟦IT_FISCAL_CODE⟧ (Italy)."),
+        ("it", "C.F. ⟦IT_FISCAL_CODE⟧ — tessera sanitaria in scadenza."),
+        ("it", "Fattura intestata a Rossi SRL, partita IVA ⟦IT_VAT_CODE⟧, scadenza 30 giorni."),
+        ("it", "P.IVA ⟦IT_VAT_CODE⟧ - Via Roma, Milano"),
+        ("en", "Italian supplier, VAT number ⟦IT_VAT_CODE⟧, pays in 60 days."),
+        ("es", "Mi DNI es ⟦ES_NIF⟧ y necesito renovar el pasaporte."),
+        ("en", "Spanish contractor, NIF ⟦ES_NIF⟧, invoice attached."),
+        ("es", "Documento nacional de identidad: ⟦ES_NIF⟧"),
+        ("es", "Número de identidad de extranjero (NIE): ⟦ES_NIE⟧"),
+        ("es", "Mi NIE es ⟦ES_NIE⟧, tengo la tarjeta de residencia desde marzo."),
+        ("en", "The new hire's Spanish foreigner number (NIE) is ⟦ES_NIE⟧."),
+        ("pl", "Proszę o potwierdzenie, mój numer PESEL to ⟦PL_PESEL⟧."),
+        ("pl", "PESEL: ⟦PL_PESEL⟧, adres zamieszkania bez zmian."),
+        ("en", "Polish employee, PESEL ⟦PL_PESEL⟧, starts on Monday."),
+        ("fi", "Henkilötunnus: ⟦FI_HETU⟧, osoite muuttunut."),
+        ("fi", "Hetu ⟦FI_HETU⟧ – lähetä päätös postitse."),
+        ("en", "Finnish personal identity code ⟦FI_HETU⟧ for the residence permit."),
+        ("sv", "Mitt personnummer är ⟦SE_PNR⟧, kan du skicka intyget?"),
+        ("sv", "Personnummer: ⟦SE_PNR⟧"),
+        ("en", "Swedish personal identity number ⟦SE_PNR⟧ on the tax form."),
+        ("de", "Für die Lohnabrechnung: meine Steuer-ID lautet ⟦DE_TAX_ID⟧."),
+        ("de", "Steueridentifikationsnummer ⟦DE_TAX_ID⟧ (BZSt)"),
+        ("en", "German tax ID ⟦DE_TAX_ID⟧ needed for the payroll setup."),
+        ("de", "Sozialversicherungsnummer ⟦DE_SV⟧ bitte in die Personalakte übernehmen."),
+        ("de", "Rentenversicherungsnummer: ⟦DE_SV⟧"),
+        ("en", "His German social security number is ⟦DE_SV⟧."),
+        ("de", "Personalausweis-Nr. ⟦DE_ID⟧, gültig bis 2031."),
+        ("de", "Ausweisnummer ⟦DE_ID⟧ wurde bei der Anmeldung geprüft."),
+        ("en", "German ID card number ⟦DE_ID⟧ for the KYC check."),
+        ("de", "Reisepassnummer ⟦DE_PASS⟧ für die Visumsanfrage."),
+        ("de", "Pass-Nr.: ⟦DE_PASS⟧"),
+        ("en", "Passport ⟦DE_PASS⟧ (Germany), expires next year."),
+        ("de", "Versicherungsnummer (SVNR) ⟦AT_SVNR⟧, e-card liegt bei."),
+        ("de", "Meine Sozialversicherungsnummer ist ⟦AT_SVNR⟧."),
+        ("en", "Austrian social security number ⟦AT_SVNR⟧ for the claim."),
+        ("fr", "Numéro de registre national : ⟦BE_NN⟧, merci de vérifier l'adresse."),
+        ("nl", "Rijksregisternummer ⟦BE_NN⟧, graag bevestigen."),
+        ("en", "Belgian national number ⟦BE_NN⟧ on the contract."),
+        ("nl", "Mijn BSN is ⟦NL_BSN⟧, graag de toeslag aanpassen."),
+        ("nl", "Burgerservicenummer: ⟦NL_BSN⟧"),
+        ("en", "Dutch citizen service number (BSN) ⟦NL_BSN⟧."),
+        ("de", "Personenidentifikationsnummer (PEID) ⟦LI_PEID⟧ für die Steuerverwaltung Vaduz."),
+        ("de", "PEID: ⟦LI_PEID⟧"),
+        ("en", "Liechtenstein PEID ⟦LI_PEID⟧ on the CRS form."),
+        ("fr", "Matricule ⟦LU_ID⟧ (CNS), affiliation à mettre à jour."),
+        ("fr", "Numéro d'identification national : ⟦LU_ID⟧"),
+        ("en", "Luxembourg national identification number ⟦LU_ID⟧."),
+        ("en", "Send the refund to my wallet ⟦BTC⟧ please."),
+        ("en", "BTC address for the invoice: ⟦BECH⟧"),
+        ("fr", "Envoie les fonds à ⟦BTC⟧ avant ce soir."),
+        ("en", "The laptop with MAC ⟦MAC⟧ keeps dropping off the Wi-Fi."),
+        ("en", "DHCP lease for ⟦MAC⟧ expired at noon."),
+        ("de", "Die MAC-Adresse ⟦MAC⟧ ist im WLAN gesperrt."),
+    ]
+    # Values in the shapes pastes give them; names, street types and symptoms.
+    shape_templates: list[tuple[str, str]] = [
+        ("en", "Cards on file: ⟦CARD⟧ ⟦CARD:2⟧"),
+        ("en", "Transfer to IBAN ⟦IBAN_ES⟧ before Friday."),
+        ("en", "Whitelist ⟦CIDR4⟧ and ⟦CIDR6⟧ on the firewall."),
+        ("en", "upstream ⟦IPV6⟧: connection refused (retrying)"),
+        ("en", "Employee SSN ⟦SSN_DOTS⟧ must be masked in the export."),
+        ("en", "Reach me on Tel⟦PHONE_FR⟧ or mobile⟦PHONE_CH⟧ after six."),
+        ("en", "Phone: ⟦PHONE_US⟧ (office line)"),
+        ("en", "Contact: ⟦EMAIL_SPLIT⟧ for the contract."),
+        ("en", '{"msg": "Call me\\n⟦PHONE_CH⟧\\tthanks", "card": "⟦CARD_ESC⟧"}'),
+        ("fr", "AVS ⟦AVS_SPLIT⟧ à vérifier."),
+        ("en", "The contract was signed by ⟦INITIAL_NAME⟧ on Monday."),
+        ("en", "Invite ⟦WORD_NAME⟧ to the kickoff and book a room."),
+        ("en", "Forward this to ⟦PREFIX_NAME⟧ in accounting."),
+        ("en", "⟦SPEAKER⟧: can you check the build?\n⟦SPEAKER:2⟧: on it, give me five minutes."),
+        ("en", "First name? ⟦SPEAKER⟧\nLast name? ⟦SURNAME⟧"),
+        ("en", "I live at ⟦US_STREET⟧ with my two kids."),
+        ("en", "Since Tuesday he has ⟦SYMPTOM⟧ and ⟦SYMPTOM:2⟧."),
+        ("fr", "Depuis hier elle signale des ⟦SYMPTOM_FR⟧."),
+        ("de", "Der Patient klagt über ⟦SYMPTOM_DE⟧ seit dem Wochenende."),
+        ("fr", "Fournisseur : ⟦SIREN⟧ — merci pour la facture."),
+        ("fr", "Établissement ⟦SIRET⟧ sur la facture de mars."),
+    ]
+    # Look-alikes that must stay unflagged: the same sentences with a wrong check digit, order
+    # and reference numbers that pass Luhn, hashes, versions, ordinary words that are names.
+    clean: list[tuple[str, str]] = [
+        ("en", "Please update the patient record: NHS number ⟦BAD_NHS⟧, referral attached."),
+        ("it", "Il mio codice fiscale è ⟦BAD_CF⟧, compila il modulo per favore."),
+        ("es", "Mi DNI es ⟦BAD_DNI⟧ y necesito renovar el pasaporte."),
+        ("pl", "Proszę o potwierdzenie, mój numer PESEL to ⟦BAD_PESEL⟧."),
+        ("nl", "Mijn BSN is ⟦BAD_BSN⟧, graag de toeslag aanpassen."),
+        ("de", "Für die Lohnabrechnung: meine Steuer-ID lautet ⟦BAD_IDNR⟧."),
+        ("en", "Send the refund to my wallet ⟦BAD_BTC⟧ please."),
+        ("en", "Order reference ⟦CARD_RAW⟧ has shipped; tracking follows."),
+        ("en", "commit 0x⟦HEX40⟧ merged into main"),
+        ("en", "Upgrade to version ⟦VERSION⟧ and rerun the job at 12:30:45."),
+        ("en", "Route 10.1.⟦OCTET⟧.3/33 is not a valid prefix; neither is 1.2.3.⟦OCTET:2⟧/24/5."),
+        ("fr", "La commande ⟦ORDER⟧ est partie ; référence client ⟦ORDER:2⟧."),
+        ("en", "In ⟦MONTH⟧ we speak English with the French team; the Grace period ends in May."),
+        ("en", "Note: the build ⟦BUILD⟧ is green.\nWarning: disk almost full.\nResult: ok"),
+        ("en", "The fatigue of the metal and the LLM hallucinations were in postmortem ⟦BUILD⟧."),
+    ]
+    bad_makers: dict[str, Callable[[], tuple[str, str | None]]] = {
+        "BAD_NHS": lambda: (broken(makers["UK_NHS"]()[0]), None),
+        "BAD_CF": lambda: (broken(cf()), None),
+        "BAD_DNI": lambda: (broken(makers["ES_NIF"]()[0]), None),
+        "BAD_PESEL": lambda: (broken(makers["PL_PESEL"]()[0]), None),
+        "BAD_BSN": lambda: (broken(makers["NL_BSN"]()[0]), None),
+        "BAD_IDNR": lambda: (broken(until(idnr_value)), None),
+        "BAD_BTC": lambda: (broken(b58(0)), None),
+        "HEX40": lambda: ("".join(r.choice("0123456789abcdef") for _ in range(40)), None),
+        "VERSION": lambda: (f"{r.randint(1, 20)}.{r.randint(0, 40)}.{r.randint(0, 300)}", None),
+        "OCTET": lambda: (str(r.randint(0, 255)), None),
+        "ORDER": lambda: (f"CMD-{d(8)}", None),
+        "MONTH": lambda: (r.choice(("April", "May", "June", "August")), None),
+        "BUILD": lambda: (f"#{r.randint(1000, 99999)}", None),
+    }
+    makers.update(bad_makers)
+    rows: list[dict[str, object]] = []
+
+    def assemble(template: str, lang: str, tags: list[str]) -> dict[str, object]:
+        text, spans, values = "", [], {}
+        pos = 0
+        for m in re.finditer(r"⟦([A-Z_0-9]+)(?::(\d))?⟧", template):
+            text += template[pos : m.start()]
+            key, kind = m.group(0), m.group(1)
+            if key not in values:
+                if kind == "EMAIL_SPLIT":
+                    address = email(gb)
+                    cut = address.index("@") + r.choice((0, 1, 4))
+                    values[key] = (address[:cut] + "\n" + address[cut:], "EMAIL_ADDRESS")
+                elif kind == "CARD_ESC":
+                    number = grouped(card("4539"))
+                    values[key] = (number[:9] + "\\n" + number[10:], "CREDIT_CARD")
+                elif kind == "AVS_SPLIT":
+                    value = makers["AVS"]()[0]
+                    values[key] = (value[:9] + "\n" + value[9:], "CH_AHV")
+                else:
+                    values[key] = makers[kind]()
+            value, label = values[key]
+            if label is not None:
+                spans.append({"start": len(text), "end": len(text) + len(value), "label": label})
+            text += value
+            pos = m.end()
+        text += template[pos:]
+        return {"text": text, "spans": spans, "language": lang, "tags": [f"lang:{lang}", *tags]}
+
+    for lang, template in id_templates:
+        for _ in range(10):
+            rows.append(assemble(template, lang, ["eu-ids-leaks"]))
+    for lang, template in shape_templates:
+        for _ in range(5):
+            rows.append(assemble(template, lang, ["eu-ids-leaks"]))
+    for lang, template in clean:
+        for _ in range(10):
+            rows.append(assemble(template, lang, ["eu-ids-leaks", "clean"]))
+    return [{"id": f"eu2-{i:03d}", **row} for i, row in enumerate(rows, start=1)]
 
 
 def main() -> None:
