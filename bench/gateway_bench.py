@@ -16,6 +16,13 @@ Every number is printed next to the same measurement taken directly against the 
   detection time (its `server-timing` header) for comparison.
 * **Sustained requests/s** at 1 KB with the gateway's `--workers 2` and concurrent clients, and the
   errors seen (the target is none).
+* **Real traffic** (issue 12, texts from ``bench/workloads.py``): added latency p50/p99 of ~1 KB
+  prompts that mix dev-set examples across its sets (EN and FR prose, code, SQL, logs, JSON,
+  CSV); the latency of small requests (~200 characters, non-streamed, through the relay) while
+  another client streams 1,000-chunk replies back to back from a stub at full speed through each
+  way out, against the same requests with nothing else going on (goal: at most 2x); and the
+  latency of a small request sent right after a client hung up on such a stream, against idle
+  (goal: no delay). The gateway runs one worker here, so all of them share its event loop.
 * **20-turn conversation**: the whole history is resent each turn, as chat clients do; the
   gateway's detection time of turn 20 against turn 1 (the result cache makes the resent turns
   nearly free).
@@ -30,7 +37,7 @@ The audit log is the in-memory one (no `audit:` section), so the figures are the
 a deployment adds the audit log's append time (an fsync) to each request. On a 2-core machine
 the client, the stub and the gateway share the cores: the requests/s figure is a floor.
 
-Usage: ``python bench/gateway_bench.py [--quick] [--json OUT]``.
+Usage: ``python bench/gateway_bench.py [--quick] [--json OUT] [--only traffic]``.
 """
 
 from __future__ import annotations
@@ -69,6 +76,10 @@ ENTRIES = {
 # model streams): the gateway is then idle between chunks, as it is in front of a real model.
 PACED_DELAY = 0.002
 PACED_SIZE = 16
+# The long stub answers every request with LONG_CHUNKS chunks of LONG_SIZE characters, at full
+# speed: a fast model's long answer (entries suffixed `-long`).
+LONG_CHUNKS = 1000
+LONG_SIZE = 4
 NAMES = ("Jean Dupont", "Olivia Bennett", "Marie Curie", "Lukas Meier", "Sofia Rossi")
 FILLER = (
     "Please review the attached notes on the quarterly planning meeting and suggest a shorter "
@@ -112,9 +123,9 @@ def server_timing(response: httpx.Response, name: str) -> float | None:
 # -- the processes -----------------------------------------------------------------------------
 
 
-def start_stub(paced: bool = False) -> tuple[subprocess.Popen[str], str]:
+def start_stub(paced: bool = False, kind: str = "") -> tuple[subprocess.Popen[str], str]:
     process = subprocess.Popen(
-        [sys.executable, __file__, "--child", "paced-stub" if paced else "stub"],
+        [sys.executable, __file__, "--child", kind or ("paced-stub" if paced else "stub")],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
@@ -127,23 +138,27 @@ def start_stub(paced: bool = False) -> tuple[subprocess.Popen[str], str]:
     return process, base_url
 
 
-def run_stub(paced: bool) -> None:
+def run_stub(paced: bool, long: bool = False) -> None:
     sys.path.insert(0, str(ROOT))
     from tests.support.upstream import running_upstream
 
     pacing = {"chunk_delay": PACED_DELAY, "chunk_size": PACED_SIZE} if paced else {}
+    if long:
+        # Distinct chunks: litellm fails a stream that repeats one chunk 100 times.
+        reply = "".join(f"{i:0{LONG_SIZE}d}" for i in range(LONG_CHUNKS))
+        pacing = {"mode": "fixed", "reply": reply, "chunk_size": LONG_SIZE}
     with running_upstream("bench-stub", usage=False, record=False, **pacing) as upstream:
         print(upstream.base_url, flush=True)
         sys.stdin.read()  # until the parent closes it
 
 
-def write_config(folder: Path, stub_url: str, paced_url: str) -> Path:
+def write_config(folder: Path, stub_url: str, paced_url: str, long_url: str) -> Path:
     (folder / "models").mkdir()
     entries = "".join(
         f"  - name: {model}{suffix}\n    litellm_model: {litellm_model}\n    api_base: {url}\n"
         f"    access: saas-api\n    jurisdiction: bench\n    egress: {egress}\n"
         for model, (litellm_model, egress) in ENTRIES.items()
-        for suffix, url in (("", stub_url), ("-paced", paced_url))
+        for suffix, url in (("", stub_url), ("-paced", paced_url), ("-long", long_url))
     )
     from responses_bench import catalog_entries  # the Responses API entries (issue 10)
 
@@ -154,8 +169,17 @@ def write_config(folder: Path, stub_url: str, paced_url: str) -> Path:
     (folder / "models" / "bench.yaml").write_text(f"models:\n{entries}", encoding="utf-8")
     digest = hashlib.sha256(KEY.encode()).hexdigest()
     config = folder / "privacy-guard.yaml"
+    # Redact everything, secrets included: the mixed prompts hold secrets, which the shipped
+    # policy blocks before any upstream call; every request here takes the whole way.
+    (folder / "policies").mkdir()
+    (folder / "policies" / "default.yaml").write_text(
+        "team: default\nmode: enforce\non_error: block\nrules:\n  - id: redact-all\n"
+        '    entities: ["*"]\n    destinations: [remote]\n    action: redact\n'
+        "    operator: placeholder\n",
+        encoding="utf-8",
+    )
     config.write_text(
-        f"models: models/\nteams:\n  - {{name: bench, key_sha256: {digest}}}\n"
+        f"policies: policies/\nmodels: models/\nteams:\n  - {{name: bench, key_sha256: {digest}}}\n"
         "server: {upstream_retries: 0}\n",
         encoding="utf-8",
     )
@@ -299,17 +323,19 @@ def conversation(
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     if args.child:
-        run_stub(paced=args.child == "paced-stub")
+        run_stub(paced=args.child == "paced-stub", long=args.child == "long-stub")
         return 0
     count = 40 if args.quick else 200
     seconds = 4.0 if args.quick else 10.0
     results: dict[str, Any] = {"quick": args.quick, "cpus": os.cpu_count()}
+    print(f"load average at start: {load_average()} on {os.cpu_count()} CPUs")
     stub, stub_url = start_stub()
     paced, paced_url = start_stub(paced=True)
+    long, long_url = start_stub(kind="long-stub")
     gateways: list[subprocess.Popen[bytes]] = []
     try:
         with tempfile.TemporaryDirectory(prefix="gateway-bench-") as tmp:
-            config = write_config(Path(tmp), stub_url, paced_url)
+            config = write_config(Path(tmp), stub_url, paced_url, long_url)
             port = free_port()
             gateways.append(start_gateway(config, port, workers=1))
             gateway_url = f"http://127.0.0.1:{port}/v1/chat/completions"
@@ -321,6 +347,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                     latency(client, direct_url, [chat(prompt(200, -n - 1), "stub-model")])
                     for model in WAYS.values():
                         latency(client, gateway_url, [chat(prompt(200, -n - 1), model)])
+                results["real_traffic"] = real_traffic(
+                    client, direct_url, gateway_url, long_url, count
+                )
+                if args.only == "traffic":
+                    return 0
                 results.update(latencies(client, direct_url, gateway_url, count))
                 results["ttft_1024"] = first_tokens(
                     client, f"{paced_url}/chat/completions", gateway_url, count, paced=True
@@ -356,7 +387,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for gateway in gateways:
             gateway.terminate()
             gateway.wait(timeout=30)
-        for process in (stub, paced):
+        for process in (stub, paced, long):
             assert process.stdin is not None
             process.stdin.close()
             process.wait(timeout=30)
@@ -492,11 +523,187 @@ def throughput(
     return found
 
 
+# -- real traffic (issue 12) -------------------------------------------------------------------
+
+
+def load_average() -> str:
+    try:
+        return " ".join(f"{value:.2f}" for value in os.getloadavg())
+    except OSError:
+        return "unknown"
+
+
+def real_traffic(
+    client: httpx.Client, direct_url: str, gateway_url: str, long_url: str, count: int
+) -> dict[str, Any]:
+    sys.path.insert(0, str(ROOT / "bench"))
+    from workloads import load_examples, mixed_prompts
+
+    found: dict[str, Any] = {}
+    # Added latency on ~1 KB mixed prompts: distinct texts for the direct call and each way out.
+    texts = mixed_prompts(load_examples(), count * (len(WAYS) + 1))
+    direct = latency(client, direct_url, [chat(t, "stub-model") for t in texts[:count]])
+    found["mixed_direct_p50"] = percentile(direct, 50)
+    found["mixed_direct_p99"] = percentile(direct, 99)
+    print(
+        f"real traffic: ~1 KB mixed prompts (n={count}), non-streamed; direct p50 "
+        f"{found['mixed_direct_p50']:.2f} ms, p99 {found['mixed_direct_p99']:.2f} ms"
+    )
+    for index, (way, model) in enumerate(WAYS.items(), start=1):
+        chosen = texts[count * index : count * (index + 1)]
+        timings = []
+        detect = []
+        for text in chosen:
+            started = time.perf_counter()
+            response = client.post(gateway_url, json=chat(text, model))
+            timings.append((time.perf_counter() - started) * 1000)
+            if response.status_code != 200:
+                raise RuntimeError(f"{way}: HTTP {response.status_code} {response.text[:300]}")
+            detect.append(server_timing(response, "detect") or 0.0)
+        row = {
+            "added_p50": percentile(timings, 50) - found["mixed_direct_p50"],
+            "added_p99": percentile(timings, 99) - found["mixed_direct_p99"],
+            "detect_p50": percentile(detect, 50),
+        }
+        found[f"mixed_{way}"] = row
+        verdict = "met" if row["added_p50"] <= 15 else "NOT met"
+        print(
+            f"  {way:>18}: added p50 {row['added_p50']:.2f} ms, p99 {row['added_p99']:.2f} ms "
+            f"(detection p50 {row['detect_p50']:.2f} ms); goal added p50 <= 15 ms: {verdict}"
+        )
+    # Small requests while one client streams 1,000-chunk replies back to back.
+    small = [chat(prompt(200, 9_000_000 + i), WAYS["relay"]) for i in range(count * 8)]
+    idle = latency(client, gateway_url, small[:count])
+    found["small_idle_p50"] = idle_p50 = percentile(idle, 50)
+    direct_chunks = stream_chunks(client, f"{long_url}/chat/completions", "stub-model")
+    print(
+        f"\nsmall requests (~200 chars, relay) while another client streams {LONG_CHUNKS}-chunk "
+        f"replies back to back (the direct stream has {direct_chunks} chunks); idle p50 "
+        f"{idle_p50:.2f} ms; goal: p50 <= 2x idle"
+    )
+    offset = count
+    for way, model in WAYS.items():
+        during, streams = while_streaming(
+            gateway_url, client, small[offset : offset + count], model + "-long"
+        )
+        offset += count
+        p50 = percentile(during, 50)
+        found[f"during_stream_{way}"] = {
+            "p50": p50,
+            "p99": percentile(during, 99),
+            "ratio": p50 / idle_p50,
+            "streams": streams,
+        }
+        verdict = "met" if p50 <= 2 * idle_p50 else "NOT met"
+        print(
+            f"  {way:>18}: p50 {p50:.2f} ms (x{p50 / idle_p50:.1f} idle), p99 "
+            f"{percentile(during, 99):.2f} ms, over {streams} streams: {verdict}"
+        )
+    # The next request right after a client hangs up mid-stream. The stub, on the same cores,
+    # goes on writing the rest of its reply into the closed connection for a while (starlette
+    # does not see the hang-up between chunks that never wait), so the same hang-up straight at
+    # the stub gives the floor: the gateway's own share is the difference.
+    print("\nnext request right after a client hangs up on a fast stream (10 chunks read)")
+    long_direct = f"{long_url}/chat/completions"
+    floor = percentile(
+        after_hang_up(long_direct, gateway_url, client, small[offset : offset + 20], "stub-model"),
+        50,
+    )
+    offset += 20
+    found["after_hang_up_direct_p50"] = floor
+    print(
+        f"  {'direct':>18}: p50 {floor:.2f} ms (the client hangs up on the stub itself; idle "
+        f"{idle_p50:.2f} ms)"
+    )
+    for way, model in WAYS.items():
+        chosen = small[offset : offset + 20]
+        after = after_hang_up(gateway_url, gateway_url, client, chosen, model + "-long")
+        offset += 20
+        p50 = percentile(after, 50)
+        found[f"after_hang_up_{way}"] = {"p50": p50, "max": max(after), "added": p50 - floor}
+        verdict = "met" if p50 - floor <= max(2.0, 0.25 * floor) else "NOT met"
+        print(
+            f"  {way:>18}: p50 {p50:.2f} ms (+{p50 - floor:.2f} ms over the direct hang-up), "
+            f"max {max(after):.2f} ms; goal no delay: {verdict}"
+        )
+    print(f"load average now: {load_average()}")
+    return found
+
+
+def stream_chunks(client: httpx.Client, url: str, model: str) -> int:
+    """How many data lines one streamed reply has."""
+    with client.stream("POST", url, json=chat("go", model, stream=True)) as response:
+        return sum(1 for line in response.iter_lines() if line.startswith("data:"))
+
+
+def while_streaming(
+    gateway_url: str, client: httpx.Client, bodies: list[dict[str, Any]], model: str
+) -> tuple[list[float], int]:
+    """Latencies of `bodies`, one after the other, while a thread streams `model`'s long replies
+    back to back through the gateway (its own connection); and how many streams it read."""
+    import threading
+
+    stop = threading.Event()
+    started = threading.Event()
+    streams = 0
+
+    def streamer() -> None:
+        nonlocal streams
+        with httpx.Client(headers=client.headers, timeout=60) as own:
+            while not stop.is_set():
+                body = chat("go", model, stream=True)
+                with own.stream("POST", gateway_url, json=body) as response:
+                    started.set()
+                    for _ in response.iter_bytes():
+                        pass
+                streams += 1
+
+    thread = threading.Thread(target=streamer, daemon=True)
+    thread.start()
+    started.wait(30)
+    time.sleep(0.02)
+    try:
+        return latency(client, gateway_url, bodies), streams
+    finally:
+        stop.set()
+        thread.join(60)
+
+
+def after_hang_up(
+    stream_url: str,
+    gateway_url: str,
+    client: httpx.Client,
+    bodies: list[dict[str, Any]],
+    model: str,
+) -> list[float]:
+    """For each body: open a long stream at `stream_url`, read 10 chunks, hang up, then time the
+    body through the gateway."""
+    timings = []
+    for body in bodies:
+        body_stream = chat("go", model, stream=True)
+        with (
+            httpx.Client(headers=client.headers, timeout=60) as own,
+            own.stream("POST", stream_url, json=body_stream) as response,
+        ):
+            lines = response.iter_lines()
+            for _ in range(10):
+                next(lines)
+        # `own` is closed: the connection is gone with most of the reply unread.
+        timings += latency(client, gateway_url, [body])
+        time.sleep(0.3)  # the next hang-up starts from a quiet gateway and stub
+    return timings
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a small workload (CI smoke)")
     parser.add_argument("--json", type=Path, help="also write the results to this JSON file")
-    parser.add_argument("--child", choices=("stub", "paced-stub"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--only", choices=("traffic",), help="only the real-traffic measurements (issue 12)"
+    )
+    parser.add_argument(
+        "--child", choices=("stub", "paced-stub", "long-stub"), help=argparse.SUPPRESS
+    )
     return parser.parse_args(argv)
 
 
