@@ -9,7 +9,6 @@ classification; an error names the target and the status, never the provider's t
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
@@ -18,17 +17,14 @@ import httpx
 
 from privacy_guard.catalog import ANTHROPIC_API_BASE, upstream_model_of
 from privacy_guard.egress.common import (
-    GRACE,
     EgressTarget,
     Failed,
     Failure,
     api_key,
-    classify,
     plain_code,
-    upstream_error,
     with_retries,
 )
-from privacy_guard.egress.relay import _client, _send, _sse_data
+from privacy_guard.egress.relay import _Chunks, _client, _send
 
 __all__ = ["DEFAULT_VERSION", "open_stream", "reply"]
 
@@ -135,48 +131,19 @@ async def _whole(response: httpx.Response) -> AsyncIterator[str]:
     yield json.dumps({"type": "message_stop"})
 
 
-class _Events:
+class _Events(_Chunks):
     """The events of one open Messages stream (Anthropic's SSE: each `data:` is a JSON object
-    with its `type`). Failures mid-stream raise UpstreamError; `aclose()` releases the
-    connection whether or not an event was read."""
+    with its `type`); everything else as the OpenAI relay's streams."""
 
-    def __init__(self, target: EgressTarget, response: httpx.Response, timeout: float) -> None:
-        self._target = target
-        self._response = response
-        self._timeout = timeout
-        streamed = response.headers.get("content-type", "").startswith("text/event-stream")
-        self._data = _sse_data(response.aiter_lines()) if streamed else _whole(response)
-        self._closed = False
+    @staticmethod
+    def _whole(response: httpx.Response) -> AsyncIterator[str]:
+        return _whole(response)
 
-    def __aiter__(self) -> _Events:
-        return self
-
-    async def __anext__(self) -> dict[str, Any]:
-        if self._closed:
-            raise StopAsyncIteration
-        try:
-            async with asyncio.timeout(self._timeout + GRACE):
-                data = await anext(self._data)
-            event = _object(data)
-            if event.get("type") == "error":
-                # Anthropic's way to fail once the stream has started (overloaded, ...).
-                error = event.get("error")
-                code = plain_code(error.get("type")) if isinstance(error, dict) else None
-                raise Failed(Failure(502, "http", retryable=False, code=code))
-            return event
-        except StopAsyncIteration:
-            await self.aclose()
-            raise
-        except Exception as error:
-            await self.aclose()
-            raise upstream_error(self._target, classify(error), 1) from None
-
-    async def aclose(self) -> None:
-        if self._closed:
-            return
-        self._closed = True
-        try:
-            await self._data.aclose()  # type: ignore[attr-defined]
-            await self._response.aclose()
-        except Exception:  # best effort: the connection is dropped either way
-            return
+    def _parse(self, data: str) -> dict[str, Any]:
+        event = _object(data)
+        if event.get("type") == "error":
+            # Anthropic's way to fail once the stream has started (overloaded, ...).
+            error = event.get("error")
+            code = plain_code(error.get("type")) if isinstance(error, dict) else None
+            raise Failed(Failure(502, "http", retryable=False, code=code))
+        return event

@@ -240,15 +240,34 @@ async def _whole(response: httpx.Response) -> AsyncIterator[str]:
 class _Chunks:
     """The chunks of one open stream. Failures mid-stream raise UpstreamError (never retried:
     part of the answer may already be on its way to the client); `aclose()` releases the
-    connection whether or not a chunk was ever read."""
+    connection whether or not a chunk was ever read.
+
+    Another wire format's stream (Anthropic's events) is a subclass with its own `_parse` (one
+    `data:` payload to an event) and `_whole` (a whole reply given to a stream request)."""
 
     def __init__(self, target: EgressTarget, response: httpx.Response, timeout: float) -> None:
         self._target = target
         self._response = response
         self._timeout = timeout
         streamed = response.headers.get("content-type", "").startswith("text/event-stream")
-        self._events = _sse_data(response.aiter_lines()) if streamed else _whole(response)
+        self._events = _sse_data(response.aiter_lines()) if streamed else self._whole(response)
         self._closed = False
+
+    @staticmethod
+    def _whole(response: httpx.Response) -> AsyncIterator[str]:
+        return _whole(response)
+
+    def _parse(self, data: str) -> dict[str, Any]:
+        """One chunk; StopAsyncIteration at the end marker, Failed for an error event."""
+        if data == "[DONE]":
+            raise StopAsyncIteration
+        chunk = _object(data)
+        error = chunk.get("error")
+        if error is not None and "choices" not in chunk:
+            # OpenAI's way to fail once the stream has started: an event with an error.
+            code = plain_code(error.get("code")) if isinstance(error, dict) else None
+            raise Failed(Failure(502, "http", retryable=False, code=code))
+        return chunk
 
     def __aiter__(self) -> _Chunks:
         return self
@@ -259,15 +278,7 @@ class _Chunks:
         try:
             async with asyncio.timeout(self._timeout + GRACE):
                 data = await anext(self._events)
-            if data == "[DONE]":
-                raise StopAsyncIteration
-            chunk = _object(data)
-            error = chunk.get("error")
-            if error is not None and "choices" not in chunk:
-                # OpenAI's way to fail once the stream has started: an event with an error.
-                code = plain_code(error.get("code")) if isinstance(error, dict) else None
-                raise Failed(Failure(502, "http", retryable=False, code=code))
-            return chunk
+            return self._parse(data)
         except StopAsyncIteration:
             await self.aclose()
             raise
