@@ -609,3 +609,24 @@ def test_the_middleware_serves_the_responses_routes_in_front_of_an_app(stack: St
         assert client.responses.retrieve(response.id).output_text == prompt()
         assert httpx.get(f"{running.url}/hello", timeout=10).text == "app"
     assert leaked(stack) == []
+
+
+def test_queries_of_stored_responses_pass_on_only_known_identifier_parameters(
+    stack: Stack,
+) -> None:
+    client = stack.openai("plain")
+    response = client.responses.create(model=REMOTE, input=f"hi {EMAIL}")
+    items = client.responses.input_items.list(response.id, limit=5, order="asc")
+    assert [item.content for item in items.data] == [f"hi {EMAIL}"]
+    assert stack.remote.requests[-1].query == "limit=5&order=asc"
+    url = f"{stack.base_url}/responses/{response.id}"
+    for query, code in (
+        ("?stream=true", "unsupported_parameter"),
+        (f"/input_items?after={EMAIL}", "invalid_query"),
+        ("/input_items?notes=x", "unsupported_parameter"),
+    ):
+        answer = httpx.get(url + query, headers=stack.headers("plain"), timeout=10)
+        assert answer.status_code == 400, query
+        assert answer.json()["error"]["code"] == code
+        assert EMAIL not in answer.text
+    assert [r.path for r in stack.remote.requests][-1].endswith("/input_items")

@@ -106,6 +106,9 @@ class Exchange:
     # Whatever the wire adapter keeps for this request between its hooks (a Responses chain's
     # id, the response id seen in a stream, ...). Dies with the request.
     session: Any = None
+    # The request's query string (`GET /v1/responses/{id}/input_items?limit=20`), for
+    # `resource()` routes; the adapter decides what of it may be passed on.
+    query: str = ""
 
     def __repr__(self) -> str:
         return f"<Exchange {self.request_id} {self.route.value}>"

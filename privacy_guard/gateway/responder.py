@@ -101,6 +101,7 @@ class Responder:
             await self._send_json(send, 200, listing, decision="allow")
             return 200
         if self.route in adapter.resources:
+            self.exchange.query = self.scope.get("query_string", b"").decode("latin-1")
             status, answer = await adapter.resource(
                 self.gateway, self.exchange, method, self.model_id
             )

@@ -19,9 +19,11 @@ gateway, expired, deleted, or another team's) is a 400 `previous_response_not_fo
 from __future__ import annotations
 
 import logging
+import re
 import weakref
 from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, urlencode
 
 import anyio.to_thread
 
@@ -257,6 +259,7 @@ class OpenAIResponses(WireAdapter):
     ) -> tuple[int, Any]:
         if not resource_id:
             raise NotFound("no response id in the path", code="response_not_found")
+        query = _passed_query(exchange.route, method, exchange.query)
         vault = _usable_vault(gateway)
         team = exchange.team or ""
         try:
@@ -280,6 +283,7 @@ class OpenAIResponses(WireAdapter):
                 method,
                 resource_id,
                 input_items=exchange.route is Route.RESPONSE_INPUT_ITEMS,
+                query=query,
                 timeout=settings.upstream_timeout,
                 retries=settings.upstream_retries,
                 backoff=settings.upstream_backoff,
@@ -296,6 +300,43 @@ class OpenAIResponses(WireAdapter):
 
 def _kwargs(call: EgressCall) -> dict[str, Any]:
     return {"timeout": call.timeout, "retries": call.retries, "backoff": call.backoff}
+
+
+# The query parameters each stored-response route passes on (their values: identifiers).
+_QUERY = {
+    (Route.RESPONSE, "GET"): frozenset({"include", "include[]", "include_obfuscation"}),
+    (Route.RESPONSE, "DELETE"): frozenset(),
+    (Route.RESPONSE_INPUT_ITEMS, "GET"): frozenset(
+        {"after", "before", "limit", "order", "include", "include[]"}
+    ),
+}
+_QUERY_VALUE = re.compile(r"[A-Za-z0-9_.:/+=-]{0,512}", re.ASCII)
+
+
+def _passed_query(route: Route, method: str, query: str) -> str:
+    """The query string to relay: known parameters with identifier-like values only (an
+    unknown one could carry text out unread; `stream` resumption is not served)."""
+    if not query:
+        return ""
+    known = _QUERY.get((route, method), frozenset())
+    try:
+        pairs = parse_qsl(query, keep_blank_values=True, strict_parsing=True)
+    except ValueError:
+        raise BadRequest("malformed query string", code="invalid_query") from None
+    for name, value in pairs:
+        if name not in known:
+            raise BadRequest(
+                f"unsupported query parameter {name!r}"
+                if _QUERY_VALUE.fullmatch(name)
+                else "unsupported query parameter",
+                code="unsupported_parameter",
+            )
+        if not _QUERY_VALUE.fullmatch(value):
+            raise BadRequest(
+                f"query parameter {name!r}: expected an identifier-like value",
+                code="invalid_query",
+            )
+    return urlencode(pairs)
 
 
 # Pipeline route -> (its fields in `responses.request`, where it leaves for a native target).
