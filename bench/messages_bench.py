@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from gateway_bench import percentile, prompt, server_timing
+from gateway_bench import latency, percentile, prompt, server_timing
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = "bench-messages"
@@ -90,16 +90,6 @@ def _body(text: str, model: str, **extra: Any) -> dict[str, Any]:
     }
 
 
-def _latency(client: httpx.Client, url: str, bodies: list[dict[str, Any]]) -> list[float]:
-    timings = []
-    for body in bodies:
-        started = time.perf_counter()
-        response = client.post(url, json=body)
-        timings.append((time.perf_counter() - started) * 1000)
-        response.raise_for_status()
-    return timings
-
-
 def _first_text(
     client: httpx.Client, url: str, bodies: list[dict[str, Any]]
 ) -> tuple[list[float], list[float]]:
@@ -131,16 +121,16 @@ def measure(client: httpx.Client, gateway_root: str, count: int) -> dict[str, An
     gateway = f"{gateway_root}/v1/messages"
     headers = {"anthropic-version": "2023-06-01"}
     for n in range(10):  # warm the path
-        _latency(client, gateway, [_body(prompt(200, -n - 200), MODEL)])
-        _latency(client, f"{urls['fast']}/messages", [_body(prompt(200, -n - 200), "stub")])
+        latency(client, gateway, [_body(prompt(200, -n - 200), MODEL)])
+        latency(client, f"{urls['fast']}/messages", [_body(prompt(200, -n - 200), "stub")])
     base = 30_000_000
     client.headers.update(headers)
-    direct = _latency(
+    direct = latency(
         client,
         f"{urls['fast']}/messages",
         [_body(prompt(1024, base + i), "stub-model") for i in range(count)],
     )
-    via = _latency(
+    via = latency(
         client, gateway, [_body(prompt(1024, base + count + i), MODEL) for i in range(count)]
     )
     found: dict[str, Any] = {
