@@ -6,8 +6,9 @@ Asserted: no secret (nor a customer's e-mail address or IBAN) reaches the remote
 turn; every tool result the client gets back is restored; and detection cost per turn stays
 flat — the detection cache makes what was already scanned (the system prompt, earlier turns)
 free, so turn 30, carrying 29 earlier turns, costs no more than 1.5x an early turn. The cost is
-the gateway's own `server-timing: detect;dur=` figure, the smallest of three sends of the same
-request (the machine is shared; one send is noisy).
+counted exactly as the characters detection scans past its cache; the gateway's own
+`server-timing: detect;dur=` figure is asserted too, with the wide margin a shared machine
+needs (turn 30 against turn 1).
 """
 
 from __future__ import annotations
@@ -148,16 +149,30 @@ def _detect_ms(response: httpx.Response) -> float:
     return float(found.group(1))
 
 
-def test_agent_session_leaks_nothing_and_detection_stays_flat(ms: MessagesStack) -> None:
+def test_agent_session_leaks_nothing_and_detection_stays_flat(
+    ms: MessagesStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
     turns, planted = _session()
     assert len(SYSTEM) > 4000
     headers = {"x-api-key": KEYS["plain"], "anthropic-version": "2023-06-01"}
+    gateway = ms.stack.gateway
+    detector = gateway.store.detector("plain", gateway.store.snapshot)
+    # As the gateway does at start-up (the test gateway skips it): load the pipelines and set
+    # up the recognizers, so that turn 1 measures scanning, not loading.
+    detector.warm_up()
+    # The work detection does (characters actually scanned, past the cache), counted exactly;
+    # the wall-clock figure of a shared machine is asserted only with a wide margin.
+    scanned = [0]
+    real_scan = detector._scan_uncached
+
+    def counting(texts: list[str], languages: list[str | None]) -> Any:
+        scanned[0] += sum(len(text) for text in texts)
+        return real_scan(texts, languages)
+
+    monkeypatch.setattr(detector, "_scan_uncached", counting)
+    work: dict[int, int] = {}
     costs: dict[int, float] = {}
     with httpx.Client(base_url=ms.url, headers=headers, timeout=120) as client:
-        # As the gateway does at start-up (the test gateway skips it): load the pipelines and
-        # set up the recognizers, so that turn 1 measures scanning, not loading.
-        gateway = ms.stack.gateway
-        gateway.store.detector("plain", gateway.store.snapshot).warm_up()
         for number, messages in enumerate(turns, start=1):
             body = {
                 "model": "claude-stub",
@@ -166,8 +181,10 @@ def test_agent_session_leaks_nothing_and_detection_stays_flat(ms: MessagesStack)
                 "tools": TOOLS,
                 "messages": messages,
             }
+            before = scanned[0]
             response = client.post("/v1/messages", json=body)
             assert response.status_code == 200, response.text
+            work[number] = scanned[0] - before
             costs[number] = _detect_ms(response)
             # What the agent reads back (the stub echoes the last tool result) is restored.
             last = messages[-1]["content"]
@@ -177,16 +194,18 @@ def test_agent_session_leaks_nothing_and_detection_stays_flat(ms: MessagesStack)
     sent = ms.claude.all_bytes()
     leaked = [value for value in planted if value.encode() in sent]
     assert leaked == [], f"{len(leaked)} planted values reached the remote stub"
-    assert b"<SECRET_" in sent  # they were there, replaced
-    # Each turn adds one tool result of the same three kinds in turn (a .env file, customer
-    # records, grep output): six consecutive turns carry the same amount of new text.
-    early = sum(costs[n] for n in range(2, 8))
-    late = sum(costs[n] for n in range(TURNS - 5, TURNS + 1))
+    assert b"<SECRET_" in sent and b"<EMAIL_ADDRESS_" in sent  # they were there, replaced
+    early = sum(work[n] for n in range(2, 8))
+    late = sum(work[n] for n in range(TURNS - 5, TURNS + 1))
     print(
-        f"detection ms: turn 1 {costs[1]:.2f}, turns 2-7 {early:.2f}, "
-        f"turns {TURNS - 5}-{TURNS} {late:.2f} (ratio {late / early:.2f}), "
-        f"turn {TURNS} / turn 1 {costs[TURNS] / costs[1]:.2f}"
+        f"characters scanned: turn 1 {work[1]}, turns 2-7 {early}, turns {TURNS - 5}-{TURNS} "
+        f"{late}; detection ms: turn 1 {costs[1]:.2f}, turn {TURNS} {costs[TURNS]:.2f}"
     )
-    # Turn 1 scans the whole system prompt and tool definitions; later turns only new content.
-    assert costs[TURNS] <= 1.5 * costs[1]
+    # Turn 1 scans the system prompt and the tools; later turns only their new content.
+    assert work[TURNS] <= 1.5 * work[1]
+    # Each turn adds one tool result of the same three kinds in turn (a .env file, customer
+    # records, grep output): six consecutive turns carry the same amount of new text, however
+    # long the history resent with them.
     assert late <= 1.5 * early
+    # The time too, with the wide margin a shared machine needs (turn 1 is ~20x turn 30).
+    assert costs[TURNS] <= 1.5 * costs[1]
