@@ -198,6 +198,7 @@ def test_names_in_the_shapes_prompts_have(text: str, names: list[str]) -> None:
     [
         "In April we speak English with the French team.",
         "Grace period ends in May.",
+        "In June we speak English; the Grace period ends in May.",
         "Note: the build is green.\nWarning: disk almost full.",
         "Summary: the plan\nResult: ok",
     ],
@@ -255,3 +256,13 @@ def test_symptoms_are_health_data(text: str, terms: list[str]) -> None:
 )
 def test_symptom_words_outside_medicine_are_not_health(text: str) -> None:
     assert found(text, "HEALTH") == []
+
+
+def test_a_national_id_with_a_wrong_check_digit_is_not_a_phone_number() -> None:
+    from tests.support.national_ids import nhs
+
+    value = nhs("634673134")
+    bad = value[:-1] + str((int(value[-1]) + 3) % 10)
+    assert found(f"NHS number {value}, referral attached.") == [("UK_NHS", value)]
+    assert found(f"NHS number {bad}, referral attached.") == []
+    assert found(f"PESEL {bad}") == []

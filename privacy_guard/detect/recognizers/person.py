@@ -107,6 +107,7 @@ _PLACE_BEFORE = re.compile(
     r"(?i:\b(?:in|near|at|en|au|aux|dans|nach|vers|around|visit|visiter|san|santa|saint|sainte"
     r"|st|ste|port|fort|mount|lake|new|los|las|el)\.?\s+)$"
 )
+_ARTICLE_BEFORE = re.compile(r"(?i:\b(?:the|a|an|this|that|le|la|les|un|une|der|die|das)\s+)$")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;\n\"«(]\s*|\n\s*[-*•]\s*)$")
 
 # Capitalised words that follow a title or cue but are not names.
@@ -221,6 +222,8 @@ def plausible_person(text: str, start: int, value: str) -> bool:
             return False
         if _PLACE_BEFORE.search(text, max(0, start - 12), start):
             return False
+        if _ARTICLE_BEFORE.search(text, max(0, start - 8), start):
+            return False  # "the Grace period", "a Hope diamond": a name has no article
         return word in first_names() or not _at_sentence_start(text, start)
     if any(w in known for w in words):
         return True

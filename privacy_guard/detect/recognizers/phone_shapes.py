@@ -84,6 +84,10 @@ _ID_WORDS = _wordset(
     commit zip postal npa plz cvv cvc card carte amex visa mastercard amount montant total
     prix price quantité quantite qty timestamp epoch seed nonce imei iccid meeting réunion
     webinar bestellung auftrag rechnung kundennummer ordine fattura pratica ordre
+    nhs nino pesel bsn burgerservicenummer steuer-id steuerid idnr identifikationsnummer dni
+    nif nie personnummer hetu henkilötunnus svnr vsnr sv-nummer sozialversicherungsnummer
+    rentenversicherungsnummer versicherungsnummer rijksregisternummer insz niss peid
+    personalausweis ausweisnummer reisepass
     """
 )
 _FILLER_WORDS = _wordset("n° no nr num number numéro numero de du d' is est # : ° the le la")
