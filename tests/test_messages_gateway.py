@@ -630,3 +630,34 @@ def test_middleware_serves_messages_in_front_of_an_app(tmp_path: Any) -> None:
         assert message.content[-1].text == PROMPT
         assert leaked(stack) == []
         assert httpx.get(stack.url + "/hello").text == "app"
+
+
+def test_beta_client_as_claude_code_uses_it(ms: MessagesStack) -> None:
+    """`client.beta.messages` posts to /v1/messages?beta=true with `anthropic-beta` headers and
+    beta fields (mcp_servers, context_management), as Claude Code does."""
+    token = "mcp-" + fake.pystr(min_chars=20, max_chars=20)
+    message = ms.client().beta.messages.create(
+        model=MODEL,
+        max_tokens=64,
+        betas=["mcp-client-2025-04-04", "context-management-2025-06-27"],
+        system=[{"type": "text", "text": f"Help {NAME}.", "cache_control": {"type": "ephemeral"}}],
+        messages=user(PROMPT),
+        mcp_servers=[
+            {
+                "type": "url",
+                "url": "https://mcp.example.com/sse",
+                "name": "crm",
+                "authorization_token": token,
+            }
+        ],
+        context_management={"edits": [{"type": "clear_tool_uses_20250919"}]},
+        metadata={"user_id": "user_" + "a" * 64},
+    )
+    assert message.content[-1].text == PROMPT
+    request = ms.claude.requests[-1]
+    assert request.query == "" and request.path == "/v1/messages"
+    assert request.header("anthropic-beta") == "mcp-client-2025-04-04,context-management-2025-06-27"
+    assert leaked(ms, (*PLANTED, token)) == []
+    sent = request.json()
+    assert sent["system"][0]["text"] == "Help <PERSON_1>."
+    assert sent["context_management"] == {"edits": [{"type": "clear_tool_uses_20250919"}]}
