@@ -223,9 +223,13 @@ def generate(
     return Keyring([signer.public_key]), time.perf_counter() - started
 
 
-def verification(folder: Path, records: int) -> dict[str, Any]:
-    keyring, generated = generate(folder, records)
-    store = SqliteStore(folder / "audit.db", readonly=True)
+def verification(folder: Path, records: int, url: str | None = None) -> dict[str, Any]:
+    """Generate then verify; in a SQLite file in `folder`, or the PostgreSQL database `url`."""
+    from privacy_guard.audit.stores import open_store
+
+    target = url or str(folder / "audit.db")
+    keyring, generated = generate(folder, records, store=open_store(target))
+    store = open_store(target, readonly=True)
     started = time.perf_counter()
     frontier = CompactRange()
     for _, data in store.records():
@@ -243,7 +247,7 @@ def verification(folder: Path, records: int) -> dict[str, Any]:
         "verify_per_s": report.records / elapsed,
         "read_and_hash_only_s": floor,
         "read_and_hash_only_per_s": report.records / floor,
-        "db_mb": (folder / "audit.db").stat().st_size / 1e6,
+        "db_mb": None if url else (folder / "audit.db").stat().st_size / 1e6,
     }
 
 

@@ -31,10 +31,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.audit_bench import ORIGIN, generate, keys  # noqa: E402
+from bench.audit_bench import ORIGIN, keys, verification  # noqa: E402
 from privacy_guard.audit import AuditLog  # noqa: E402
 from privacy_guard.audit.keys import Keyring, load_hmac_key, load_signer  # noqa: E402
-from privacy_guard.audit.merkle import CompactRange, leaf_hash  # noqa: E402
 from privacy_guard.audit.stores import open_store  # noqa: E402
 from privacy_guard.audit.verify import verify_log  # noqa: E402
 from tests.support.postgres import (  # noqa: E402
@@ -118,29 +117,6 @@ def replicas_rate(
     }
 
 
-def verification(folder: Path, target: str, records: int) -> dict[str, Any]:
-    store = open_store(target)
-    keyring, generated = generate(folder, records, store=store)
-    store = open_store(target, readonly=True)
-    started = time.perf_counter()
-    frontier = CompactRange()
-    for _, data in store.records():
-        frontier.append(leaf_hash(data))
-    floor = time.perf_counter() - started
-    started = time.perf_counter()
-    report = verify_log(store, keyring)
-    elapsed = time.perf_counter() - started
-    store.close()
-    return {
-        "records": report.records,
-        "summary": report.summary(),
-        "generate_s": generated,
-        "verify_s": elapsed,
-        "verify_per_s": report.records / elapsed,
-        "read_and_hash_only_per_s": report.records / floor,
-    }
-
-
 def main(args: argparse.Namespace) -> None:
     records = args.records or (100_000 if args.quick else 1_000_000)
     seconds = 3.0 if args.quick else 8.0
@@ -172,7 +148,7 @@ def main(args: argparse.Namespace) -> None:
         folder = tmp / "verify"
         folder.mkdir()
         url = create_database(admin, "audit_bench")
-        ver = verification(folder, url, records)
+        ver = verification(folder, records, url)
         drop_database(admin, url)
         results["verification_postgresql"] = ver
         print(f"  PostgreSQL: generated in {ver['generate_s']:.1f} s")
@@ -184,7 +160,7 @@ def main(args: argparse.Namespace) -> None:
             f"  floor (stream + leaf hash only): {ver['read_and_hash_only_per_s']:,.0f} records/s"
         )
         (tmp / "verify-sqlite").mkdir()
-        lite = verification(tmp / "verify-sqlite", str(tmp / "verify-sqlite" / "audit.db"), records)
+        lite = verification(tmp / "verify-sqlite", records)
         results["verification_sqlite"] = lite
         print(f"  SQLite (same run): verify_log {lite['verify_per_s']:,.0f} records/s")
     results["load_end"] = os.getloadavg()
