@@ -630,3 +630,27 @@ def test_queries_of_stored_responses_pass_on_only_known_identifier_parameters(
         assert answer.json()["error"]["code"] == code
         assert EMAIL not in answer.text
     assert [r.path for r in stack.remote.requests][-1].endswith("/input_items")
+
+
+def test_a_rerouted_function_call_comes_back_as_responses_items_and_events(stack: Stack) -> None:
+    stack.local.configure(mode="tool_calls", reply="", chunk_size=3)
+    client = stack.openai("eng")
+    text = 'Bluebird "release" notes \\ for Zoé'
+    tools = [{"type": "function", "name": "file_ticket", "parameters": {"type": "object"}}]
+    whole = client.responses.create(model=REMOTE, input=text, tools=tools)
+    call = whole.output[0]
+    assert call.type == "function_call" and call.name == "file_ticket"
+    assert json.loads(call.arguments) == {"text": text}
+    events = list(client.responses.create(model=REMOTE, input=text, tools=tools, stream=True))
+    arguments = "".join(
+        e.delta for e in events if e.type == "response.function_call_arguments.delta"
+    )
+    assert json.loads(arguments) == {"text": text}
+    assert events[-1].type == "response.completed"
+    final = events[-1].response.output[0]
+    assert final.type == "function_call" and json.loads(final.arguments) == {"text": text}
+    sent = stack.local.bodies("/v1/chat/completions")[0]
+    assert sent["tools"] == [
+        {"type": "function", "function": {"name": "file_ticket", "parameters": {"type": "object"}}}
+    ]
+    assert stack.remote.requests == []
