@@ -231,6 +231,7 @@ def _agent_body() -> dict:
         "user": EMAIL,
         "safety_identifier": EMAIL,
         "prompt_cache_key": f"cache-{NAME}",
+        "client_metadata": {"session": f"for {EMAIL}"},  # Codex CLI sends it
         "reasoning": {"effort": "high", "summary": "auto"},
         "include": ["reasoning.encrypted_content"],
         "store": False,
@@ -260,6 +261,7 @@ def test_every_string_the_model_reads_is_a_segment_in_body_order() -> None:
     assert ("text", "format", "schema", "description") in by_path
     assert ("prompt", "variables", "doc", "text") in by_path
     assert ("input", 12, "content", 0, "filename") in by_path
+    assert by_path[("client_metadata", "session")].kind is SegmentKind.OTHER
     # Opaque: never read, never rewritten.
     assert all("gAAAAB" not in t for t in texts)
     # Identifiers are not text.

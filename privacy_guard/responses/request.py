@@ -574,12 +574,14 @@ TOP_LEVEL: Mapping[str, Check] = {
     "top_logprobs": _integer,
     # `input_tokens` only (a setting: "friendly", "pragmatic").
     "personality": _settings,
+    # Not in the SDK: Codex CLI's own (its `ResponsesApiRequest`), string values read as text.
+    "client_metadata": _metadata,
 }
 
 # The parameters each endpoint takes (the SDK's ResponseCreateParams, ResponseCompactParams and
 # InputTokenCountParams; tests compare them).
 ENDPOINT_FIELDS: Mapping[str, frozenset[str]] = {
-    "create": frozenset(TOP_LEVEL) - {"personality"},
+    "create": frozenset(TOP_LEVEL) - {"personality"},  # with Codex's `client_metadata`
     "compact": frozenset(
         "model input instructions previous_response_id prompt_cache_key prompt_cache_options "
         "prompt_cache_retention safety_identifier service_tier image".split()
