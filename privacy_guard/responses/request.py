@@ -585,6 +585,9 @@ ENDPOINT_FIELDS: Mapping[str, frozenset[str]] = {
     "compact": frozenset(
         "model input instructions previous_response_id prompt_cache_key prompt_cache_options "
         "prompt_cache_retention safety_identifier service_tier image".split()
+        # Codex CLI's compaction request also carries its turn's settings: all read as for
+        # `create`, and the provider judges whether it takes them.
+        + "tools parallel_tool_calls reasoning text client_metadata".split()
     ),
     "input_tokens": frozenset(
         "model input instructions conversation parallel_tool_calls personality "
