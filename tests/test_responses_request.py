@@ -65,7 +65,7 @@ def test_every_create_parameter_of_the_sdk_is_known() -> None:
     assert names <= set(TOP_LEVEL), sorted(names - set(TOP_LEVEL))
 
 
-def test_compact_and_input_tokens_take_exactly_their_sdk_parameters() -> None:
+def test_compact_and_input_tokens_take_their_sdk_parameters() -> None:
     from openai.types.responses import input_token_count_params, response_compact_params
 
     for module, endpoint in (
@@ -73,14 +73,11 @@ def test_compact_and_input_tokens_take_exactly_their_sdk_parameters() -> None:
         (input_token_count_params.InputTokenCountParams, "input_tokens"),
     ):
         names = set(typing_extensions.get_type_hints(module))
-        assert names == set(ENDPOINT_FIELDS[endpoint]), (
-            endpoint,
-            names ^ ENDPOINT_FIELDS[endpoint],
-        )
-        assert names <= set(TOP_LEVEL)
+        assert names <= ENDPOINT_FIELDS[endpoint], (endpoint, names - ENDPOINT_FIELDS[endpoint])
+        assert ENDPOINT_FIELDS[endpoint] <= set(TOP_LEVEL)
     with pytest.raises(PayloadError) as caught:
-        extract_responses_segments({"model": "m", "input": "x", "tools": []}, endpoint="compact")
-    assert caught.value.param == "$.tools"
+        extract_responses_segments({"model": "m", "input": "x", "store": True}, endpoint="compact")
+    assert caught.value.param == "$.store"
     found = extract_responses_segments(
         {"model": "m", "input": f"hi {NAME}", "personality": "pragmatic"}, endpoint="input_tokens"
     )
