@@ -661,3 +661,31 @@ def test_beta_client_as_claude_code_uses_it(ms: MessagesStack) -> None:
     sent = request.json()
     assert sent["system"][0]["text"] == "Help <PERSON_1>."
     assert sent["context_management"] == {"edits": [{"type": "clear_tool_uses_20250919"}]}
+
+
+def test_images_and_binary_documents_are_judged_by_policy(ms: MessagesStack) -> None:
+    image = {
+        "type": "image",
+        "source": {
+            "type": "base64",
+            "media_type": "image/png",
+            "data": "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9"
+            "awAAAABJRU5ErkJggg==",
+        },
+    }
+    pdf = {"type": "document", "source": {"type": "url", "url": "https://files.example/a.pdf"}}
+    for block, entity in ((image, "IMAGE"), (pdf, "FILE")):
+        content = [block, {"type": "text", "text": "What is this?"}]
+        # Team plain redacts everything for remote models; what cannot be read cannot be
+        # redacted, so it is blocked.
+        with pytest.raises(anthropic.PermissionDeniedError) as raised:
+            ms.client().messages.create(model=MODEL, max_tokens=20, messages=user(content))
+        assert entity in raised.value.body["error"]["message"]
+        # A local model may see it (translated: the image as a data URL).
+        message = ms.client().messages.create(
+            model="local-llama", max_tokens=20, messages=user(content)
+        )
+        assert message.content[0].text == "What is this?"
+    assert ms.all_remote_bytes() == b""
+    sent = ms.local.bodies("/v1/chat/completions")[0]["messages"][0]["content"]
+    assert sent[0]["image_url"]["url"].startswith("data:image/png;base64,")
