@@ -48,7 +48,7 @@ from privacy_guard.gateway.errors import (
 from privacy_guard.gateway.logs import describe
 from privacy_guard.gateway.metrics import GatewayMetrics
 from privacy_guard.gateway.wire import EgressCall, WireAdapter, adapter_for
-from privacy_guard.payloads import Path, RequestSegments, Route, SegmentKind
+from privacy_guard.payloads import Path, RequestSegments, Route, Segment, SegmentKind
 from privacy_guard.policy import Action, Decision, FindingAction, Mode, OnError, Policy
 from privacy_guard.policy.model import NON_TEXT_ENTITIES
 from privacy_guard.policy.store import PolicyStore, Snapshot
@@ -613,7 +613,7 @@ def _segments(adapter: WireAdapter, route: Route, body: Any) -> RequestSegments:
         raise BadRequest.from_payload(error) from None
 
 
-def _credential(segment: Any, found: Sequence[Finding]) -> tuple[Finding, ...]:
+def _credential(segment: Segment, found: Sequence[Finding]) -> tuple[Finding, ...]:
     """A credential field (an MCP server's token) is a SECRET whatever the detectors found."""
     if segment.kind is not SegmentKind.CREDENTIAL:
         return ()

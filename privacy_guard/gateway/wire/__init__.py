@@ -1,8 +1,11 @@
 """Wire APIs: one adapter per API format the gateway speaks to its clients.
 
 `adapter_for(route)` is how the pipeline, the responder and the middleware find the format code
-for a request; a new API is a `WireAdapter` subclass listed in `ADAPTERS` (and its routes in
-`payloads.Route`). See /work/notes/wire-adapters.md (and README "Wire APIs") for the recipe.
+for a request. A new API is: its routes in `payloads.Route` (a path may hold one `{id}`
+segment), a `WireAdapter` subclass (base.py says what each method does; openai_chat.py,
+anthropic_messages.py and openai_responses.py are the three there are) listed in `ADAPTERS`,
+and its name in `catalog.WireApi` for the catalog's `apis:`. The middleware and the standalone
+app serve every adapter's routes; nothing else needs to know the API exists.
 """
 
 from __future__ import annotations
