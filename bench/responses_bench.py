@@ -16,6 +16,7 @@ import time
 from typing import Any
 
 import httpx
+from gateway_bench import latency as _latency
 from gateway_bench import percentile, prompt, server_timing
 
 MODEL = "bench-responses"
@@ -33,16 +34,6 @@ def catalog_entries(stub_url: str, paced_url: str) -> str:
 
 def _body(text: str, model: str, **extra: Any) -> dict[str, Any]:
     return {"model": model, "input": text, "instructions": "Answer briefly.", **extra}
-
-
-def _latency(client: httpx.Client, url: str, bodies: list[dict[str, Any]]) -> list[float]:
-    timings = []
-    for body in bodies:
-        started = time.perf_counter()
-        response = client.post(url, json=body)
-        timings.append((time.perf_counter() - started) * 1000)
-        response.raise_for_status()
-    return timings
 
 
 def _first_delta(
