@@ -77,13 +77,6 @@ class ResponsesRequest:
         """The provider holds earlier (redacted) turns this request builds on."""
         return self.previous_response_id is not None or self.conversation is not None
 
-    @property
-    def non_text_counts(self) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        for part in self.non_text_parts:
-            counts[part.type] = counts.get(part.type, 0) + 1
-        return counts
-
 
 # --------------------------------------------------------------------------- field tables
 
