@@ -266,3 +266,71 @@ def test_without_a_redactor_events_pass_with_the_catalog_model() -> None:
         "sequence_number": 0,
     }
     assert restorer.restore(event) == [{**event, "response": {"id": "r", "model": "catalog"}}]
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    pieces=st.lists(
+        st.sampled_from(
+            ["<PERSON_1>", "<person_1>", "<PERSON_7>", "<", ">", "<PER", "x", " é", '"']
+        ),
+        max_size=30,
+    ),
+    cuts=st.lists(st.integers(min_value=1, max_value=6), min_size=1, max_size=40),
+)
+def test_any_delta_stream_restores_to_the_whole_text_restored(
+    pieces: list[str], cuts: list[int]
+) -> None:
+    redactor, _ = _redactor()  # issues <PERSON_1>, <PATH_1>, <EMAIL_ADDRESS_1>
+    text = "".join(pieces)
+    restorer = ResponsesEventRestorer(redactor)
+    where = {"item_id": "m", "output_index": 0, "content_index": 0}
+    out: list[dict] = []
+    position, k = 0, 0
+    while position < len(text):
+        size = cuts[k % len(cuts)]
+        k += 1
+        delta = {
+            "type": "response.refusal.delta",
+            **where,
+            "delta": text[position : position + size],
+        }
+        out += restorer.restore(delta)
+        position += size
+    out += restorer.restore({"type": "response.refusal.done", **where, "refusal": text})
+    deltas = "".join(e["delta"] for e in out if e["type"] == "response.refusal.delta")
+    assert deltas == redactor.restore(text)
+    assert out[-1]["refusal"] == redactor.restore(text)
+
+
+def test_every_delta_family_has_its_own_stream_and_arguments_are_json_escaped() -> None:
+    redactor, ph = _redactor()
+    restorer = ResponsesEventRestorer(redactor)
+    arguments = json.dumps({"who": ph[NAME]})
+    families = {
+        "response.reasoning_summary_text": {"item_id": "rs", "output_index": 0, "summary_index": 0},
+        "response.custom_tool_call_input": {"item_id": "ct", "output_index": 1},
+        "response.mcp_call_arguments": {"item_id": "mc", "output_index": 2},
+    }
+    texts = {
+        "response.reasoning_summary_text": f"thinking about {ph[NAME]}",
+        "response.custom_tool_call_input": f"grep {ph[PATH]}",
+        "response.mcp_call_arguments": arguments,
+    }
+    out: list[dict] = []
+    # Interleaved, cut every 2 characters: each family keeps its own held tail.
+    longest = max(len(t) for t in texts.values())
+    for i in range(0, longest, 2):
+        for family, where in families.items():
+            piece = texts[family][i : i + 2]
+            if piece:
+                out += restorer.restore({"type": family + ".delta", **where, "delta": piece})
+    for family, where in families.items():
+        out += restorer.restore({"type": family + ".done", **where})
+    joined = {
+        family: "".join(e["delta"] for e in out if e["type"] == family + ".delta")
+        for family in families
+    }
+    assert joined["response.reasoning_summary_text"] == f"thinking about {NAME}"
+    assert joined["response.custom_tool_call_input"] == f"grep {PATH}"
+    assert json.loads(joined["response.mcp_call_arguments"]) == {"who": NAME}
