@@ -11,6 +11,7 @@ import logging
 
 import anyio.to_thread
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
@@ -108,12 +109,27 @@ def create_app(
             kind="not_found_error",
         )
 
+    async def http_error(request: Request, error: Exception) -> Response:
+        """Starlette's own refusals (a method a route does not take, as OPTIONS /healthz) in the
+        gateway's error shape, with a request id, instead of plain text."""
+        assert isinstance(error, HTTPException)
+        if error.status_code == 405:
+            return _error(
+                405,
+                "method_not_allowed",
+                f"method {request.method} not allowed on {request.url.path}",
+                kind="invalid_request_error",
+                **(error.headers or {}),
+            )
+        return _error(error.status_code, "http_error", error.detail, kind="invalid_request_error")
+
     inner = Starlette(
         routes=[
             Route("/healthz", healthz, methods=["GET"]),
             Route("/metrics", metrics, methods=["GET"]),
             Route("/audit", audit_report, methods=["GET"]),
             Route("/{path:path}", not_found, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
-        ]
+        ],
+        exception_handlers={HTTPException: http_error},
     )
     return PrivacyGuardMiddleware(inner, gateway=gateway)

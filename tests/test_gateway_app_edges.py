@@ -66,10 +66,18 @@ def test_an_unknown_route_has_a_request_id_like_every_error() -> None:
     with _served(None) as url:
         replies = [httpx.request(m, f"{url}/v2/nothing/here") for m in ("GET", "POST", "DELETE")]
         replies.append(httpx.get(f"{url}/audit"))  # no officer key configured: not served
+        refused = [httpx.options(f"{url}/healthz"), httpx.options(f"{url}/v2/nothing")]
     for response in replies:
         assert response.status_code == 404
         error = response.json()["error"]
         assert error["code"] == "unknown_route" and error["type"] == "not_found_error"
+    # A method no route takes: Starlette's 405, in the same shape.
+    for response in refused:
+        assert response.status_code == 405
+        assert response.json()["error"]["code"] == "method_not_allowed"
+    for response in (*replies, *refused):
+        error = response.json()["error"]
         assert error["request_id"].startswith("pg-")
         assert response.headers["x-privacy-guard-request-id"] == error["request_id"]
-    assert len({r.json()["error"]["request_id"] for r in replies}) == len(replies)
+    ids = {r.json()["error"]["request_id"] for r in (*replies, *refused)}
+    assert len(ids) == len(replies) + len(refused)
