@@ -8,10 +8,10 @@
 The deployment: a catalog with `remote-gpt` (saas-api, at the "remote" stub, through litellm),
 `remote-relay` (the same, relayed without litellm: `egress: openai-compatible`),
 `remote-responses` (the same, also taking OpenAI's Responses API natively: `apis:`),
-`local-llama` (local, at the "local" stub) and `dead-gpt` (nothing listening), and test policies: `default`
-(secrets blocked, everything else redacted for remote models, reroutes go to local-llama); `eng`
-(extends default; the code name Bluebird must stay local); `watch` (monitor mode); `pics`
-(stand-alone: images may go to remote models).
+`local-llama` (local, at the "local" stub) and `dead-gpt` (nothing listening), and test
+policies: `default` (secrets blocked, everything else redacted for remote models, reroutes go
+to local-llama); `eng` (extends default; the code name Bluebird must stay local); `watch`
+(monitor mode); `pics` (stand-alone: images may go to remote models).
 """
 
 from __future__ import annotations
