@@ -131,7 +131,12 @@ _FOREIGN_INSTALL = re.compile(r"pip install[^\n]*?(?<![/\w.-])privacy[-_]guard(?
 
 
 def test_no_install_instruction_fetches_the_foreign_distribution() -> None:
-    texts = [REPO / "README.md", *(REPO / "examples").rglob("*.py"), *(REPO / "docs").rglob("*.md")]
+    texts = [
+        REPO / "README.md",
+        *(REPO / "docs").rglob("*.md"),
+        *(path for folder in ("examples", "privacy_guard", "scripts") for path in
+          (REPO / folder).rglob("*.py")),
+    ]
     offending = [
         f"{path.relative_to(REPO)}: {line.strip()}"
         for path in texts
