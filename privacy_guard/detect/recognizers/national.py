@@ -41,7 +41,7 @@ from stdnum.nl import bsn as nl_bsn
 from stdnum.pl import pesel as pl_pesel
 from stdnum.se import personnummer as se_pnr
 
-from privacy_guard.detect.presidio_adapter import PresidioWindowRecognizer
+from privacy_guard.detect.presidio_adapter import Keywords, PresidioWindowRecognizer, keywords
 from privacy_guard.detect.recognizers._ids import in_longer_run
 from privacy_guard.detect.recognizers.base import Recognizer, Span, digits_only, has_context
 
@@ -52,12 +52,10 @@ NAMED_PRIORITY = 21
 _CONTEXT_REACH = 64
 
 
-def _words(*alternatives: str) -> re.Pattern[str]:
-    return re.compile(r"(?i)(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)")
+def _words(*alternatives: str, stems: tuple[str, ...] | None = None) -> Keywords:
+    return keywords(*alternatives, stems=stems)
 
 
-# Context words, in the number's own languages and in English (and French/German, the
-# languages of our users' prompts).
 NHS_WORDS = _words(
     r"nhs(?:\s+(?:no|number|num))?",
     r"national\s+health\s+service",
@@ -92,6 +90,7 @@ IT_VAT_WORDS = _words(
     r"n°\s*tva",
     r"mwst(?:-nr)?",
     r"ust-?id(?:nr)?",
+    stems=("iva", "vat", "tva", "mwst", "ust", "p.", "partita"),
 )
 ES_NIF_WORDS = _words(
     r"dni",
@@ -164,6 +163,7 @@ DE_ID_WORDS = _words(
     r"id\s+card",
     r"carte\s+d.identit[ée]",
     r"npa",
+    stems=("ausweis", "identity", "card", "carte", "npa"),
 )
 DE_PASSPORT_WORDS = _words(
     r"reisepass\w*", r"pass-?nr\.?", r"passnummer", r"passports?", r"passeport", r"passaporto"
@@ -178,6 +178,17 @@ AT_SVNR_WORDS = _words(
     r"e-card",
     r"social\s+security",
     r"s[ée]curit[ée]\s+sociale",
+    stems=(
+        "sozialversicherung",
+        "svnr",
+        "vsnr",
+        "sv-",
+        "svn",
+        "versicherungsnummer",
+        "e-card",
+        "social",
+        "curit",
+    ),
 )
 BE_NN_WORDS = _words(
     r"registre\s+national",
@@ -438,9 +449,9 @@ class StdnumIdRecognizer:
         entity_type: str,
         candidate: str,
         check: Callable[[str], bool],
-        words: re.Pattern[str],
+        words: Keywords,
         *,
-        prefilter: re.Pattern[str] | None = None,
+        shape: re.Pattern[str] | None = None,
         alone: Callable[[str], bool] | None = None,
     ) -> None:
         self.name = entity_type.lower()
@@ -449,12 +460,14 @@ class StdnumIdRecognizer:
         self._candidate = re.compile(rf"(?<![\w.\-/])(?:{candidate})(?![\w]|[.\-/]\d)")
         self._check = check
         self._words = words
-        # Without a prefilter of its own the recognizer needs a context word, and that is it.
-        self._prefilter = prefilter or words
+        # Candidates are looked for near a context word, or near a shape that stands alone.
+        self._shape = shape
         self._alone = alone
 
     def find(self, text: str, language: str) -> Iterator[Span]:
-        hits = [m.start() for m in self._prefilter.finditer(text)]
+        hits = [m.start() for m in self._words.finditer(text)]
+        if self._shape is not None:
+            hits += [m.start() for m in self._shape.finditer(text)]
         if not hits:
             return
         seen: set[int] = set()
@@ -506,7 +519,7 @@ _OWN: list[Recognizer] = [
         r"\d{2}[. ]?\d{2}[. ]?\d{2}[-. ]?\d{3}[-. ]?\d{2}",
         _stdnum(be_nn, digits_only),
         BE_NN_WORDS,
-        prefilter=re.compile(rf"{BE_NN_WORDS.pattern}|(?<!\w){_BE_GROUPED}(?!\w)"),
+        shape=re.compile(rf"{_BE_GROUPED}(?!\w)"),
         alone=_be_grouped,
     ),
     StdnumIdRecognizer(

@@ -211,20 +211,25 @@ def trim_person(text: str, start: int, end: int) -> tuple[int, int] | None:
     return (start, end) if plausible_person(text, start, text[start:end]) else None
 
 
+def kept_alone(text: str, start: int, word: str, known: frozenset[str] | None = None) -> bool:
+    """Whether one word alone at `start` passes as a name (NER's gate asks this before waking
+    spaCy for a word with no capitalised neighbour: if not, whatever NER says is dropped)."""
+    if word not in (known if known is not None else _known_names()) or word in _PLACE_NAMES:
+        return False
+    if _PLACE_BEFORE.search(text, max(0, start - 12), start):
+        return False
+    if _ARTICLE_BEFORE.search(text, max(0, start - 8), start):
+        return False  # "the Grace period", "a Hope diamond": a name has no article
+    return word in first_names() or not _at_sentence_start(text, start)
+
+
 def plausible_person(text: str, start: int, value: str) -> bool:
     words = value.split()
     known = _known_names()
     if any(w.lower().strip(".") in NOT_NAMES for w in words) and not _wordlike_pair(words, known):
         return False
     if len(words) == 1:
-        word = words[0]
-        if word not in known or word in _PLACE_NAMES:
-            return False
-        if _PLACE_BEFORE.search(text, max(0, start - 12), start):
-            return False
-        if _ARTICLE_BEFORE.search(text, max(0, start - 8), start):
-            return False  # "the Grace period", "a Hope diamond": a name has no article
-        return word in first_names() or not _at_sentence_start(text, start)
+        return kept_alone(text, start, words[0], known)
     if any(w in known for w in words):
         return True
     return all(w[0].isupper() and not w.isupper() for w in words)
@@ -263,6 +268,8 @@ class PersonRuleRecognizer:
             (_GREETING, 0.75, True),
             (_WEAK_CUES, 0.75, True),
         ):
+            if pattern is _ASKED and "?" not in text:
+                continue  # the name question's mark: a substring test spares the scan
             for match in pattern.finditer(text):
                 span = self._cued_span(text, match, given if needs_given else None, score)
                 if span is not None:

@@ -82,6 +82,9 @@ _GLUE_WORDS = (
     r"t[ée]l(?:[ée]?(?:phone|fon))?|phone|ph|tel\.|call|at|on|me|us|fax|mobiles?|mob|cell|"
     r"office|portable|natel|handy|gsm|whatsapp|sms|number|num[ée]ro|nummer"
 )
+# A letter touching a digit: the cheap test before `_GLUED` (a scan that starts on a character
+# class is fast; one that starts on a word boundary is not).
+_LETTER_DIGIT = re.compile(r"[A-Za-zé:.]\+?\(?\d\d|\d[A-Za-z]")
 _GLUED = re.compile(
     rf"(?i)\b(?P<word>{_GLUE_WORDS}):?(?=\+?\(?\d{{2}})"
     r"|(?<=\d)(?P<after>(?:please|thanks|merci|or|ou|and|et|oder|und|call|tel|phone)\b)"
@@ -230,7 +233,7 @@ class PhoneRecognizer:
 
     def find(self, text: str, language: str) -> Iterator[Span]:
         yield from self._find(text, language)
-        if _GLUED.search(text) is not None:
+        if _LETTER_DIGIT.search(text) is not None and _GLUED.search(text) is not None:
             yield from self._find_glued(text, language)
 
     def _find_glued(self, text: str, language: str) -> Iterator[Span]:
