@@ -227,12 +227,20 @@ class _Transaction:
             for sql, params in statements:
                 cur.execute(sql, params)  # type: ignore[arg-type]
             if commit:
-                if early_release and not self.signs:
+                early = early_release and not self.signs
+                if early:
                     # Records alone: release the sequencer at COMMIT without waiting for the
-                    # WAL flush, so other replicas go on while this one waits (see
-                    # `transaction`). A checkpoint is always committed synchronously.
+                    # WAL flush, so other replicas go on while this one waits. A checkpoint
+                    # is always committed synchronously.
                     cur.execute("SET LOCAL synchronous_commit = off")
                 cur.execute("COMMIT")
+                if early:
+                    # Durable before acknowledged: a transaction of ours that writes WAL and
+                    # commits synchronously returns once the WAL is flushed up to its commit
+                    # record, which lies after ours — in this same round trip, but after the
+                    # lock was released, so the replicas' flushes overlap (the server groups
+                    # them) instead of queueing behind the lock.
+                    cur.execute(_FLUSH_WAL)
 
 
 _INSERT_RECORDS = "INSERT INTO audit_records (idx, data) VALUES (%s, %b)"
@@ -307,7 +315,8 @@ class PostgresStore:
             max_size=max(2, pool_size),  # a write transaction plus reads made while it runs
             open=False,
             configure=configure,
-            check=ConnectionPool.check_connection,  # a restarted server: replace, do not fail
+            # No check before lending a connection (a round trip per append): the write path
+            # replaces a connection the server dropped by itself (`_lock_head`).
             timeout=wait_timeout,
             # Give up a reconnection attempt after a few seconds rather than backing off for
             # ever: the next request then starts a fresh attempt at once, so service resumes
@@ -422,25 +431,14 @@ class PostgresStore:
     def transaction(self) -> Iterator[_Transaction]:
         if self.readonly:
             raise AuditStoreError(f"audit store {self.where} is open read-only")
-        with self._lock, self._connection("write") as conn:
+        with self._lock:
+            conn, row = self._lock_head()
             try:
-                # BEGIN and the lock in one round trip; the head comes back locked.
-                with conn.pipeline():
-                    conn.execute("BEGIN")
-                    row = conn.execute(
-                        f"SELECT {_HEAD_COLUMNS} FROM audit_head WHERE id = 0 FOR UPDATE"
-                    ).fetchone()
                 if row is None:
                     raise AuditStoreError(f"audit store {self.where}: the head row is gone")
                 tx = _Transaction(conn, _head_of(row))
                 yield tx
                 tx.flush(commit=True, early_release=self._early_release)
-                if self._early_release and not tx.signs:
-                    # Durable before acknowledged: a transaction of ours that writes WAL and
-                    # commits synchronously waits for the WAL to be flushed up to its commit
-                    # record, which lies after ours. Outside the sequencer's lock, so the
-                    # replicas' flushes overlap (the server groups them) instead of queueing.
-                    conn.execute(_FLUSH_WAL)
             except BaseException as error:
                 if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
                     with suppress(psycopg.Error):
@@ -448,6 +446,36 @@ class PostgresStore:
                 if isinstance(error, psycopg.Error):
                     raise _store_error("write", self.where, error) from None
                 raise
+            finally:
+                self._pool.putconn(conn)
+
+    def _lock_head(self) -> tuple[psycopg.Connection[Any], tuple[Any, ...] | None]:
+        """A connection in a transaction holding the head's row lock, and the head: BEGIN and
+        the lock in one round trip. A pooled connection the server dropped (it restarted) is
+        discarded and another tried, so the first request after an outage does not fail;
+        nothing was written on it, so trying again is safe."""
+        attempts = self._pool.max_size + 1
+        for attempt in range(attempts):
+            try:
+                conn = self._pool.getconn(timeout=self._wait_timeout)
+            except PoolTimeout as error:
+                raise _store_error("write", self.where, error) from None
+            try:
+                with conn.pipeline():
+                    conn.execute("BEGIN")
+                    row = conn.execute(
+                        f"SELECT {_HEAD_COLUMNS} FROM audit_head WHERE id = 0 FOR UPDATE"
+                    ).fetchone()
+                return conn, row
+            except psycopg.Error as error:
+                broken = conn.broken or conn.closed
+                if not broken:
+                    with suppress(psycopg.Error):
+                        conn.execute("ROLLBACK")
+                self._pool.putconn(conn)  # a broken one is discarded by the pool
+                if not broken or attempt == attempts - 1:
+                    raise _store_error("write", self.where, error) from None
+        raise AssertionError("unreachable")
 
     # --- reading -----------------------------------------------------------------------------
 
