@@ -50,12 +50,19 @@ def found(rec: GitleaksRecognizer, text: str) -> list[str]:
 
 
 def test_every_vendored_rule_compiles_or_is_listed_as_skipped_with_a_reason() -> None:
-    raw = tomllib.loads(DATA.joinpath("gitleaks.toml").read_text(encoding="utf-8"))
-    ids = [rule["id"] for rule in raw["rules"]]
-    rule_set = default_rule_set()
+    data = DATA.joinpath("gitleaks.toml").read_bytes()
+    ids = [rule["id"] for rule in tomllib.loads(data.decode())["rules"]]
+    rule_set = parse_rule_set(data)  # eager: RE2 compiles every regex now
     loaded = [rule.id for rule in rule_set.rules]
     assert len(ids) > 200
     assert sorted(loaded + list(rule_set.skipped)) == sorted(ids)
+    # The detector's copy compiles on first use; it runs the same rules, and each compiles.
+    lazy = default_rule_set()
+    assert [rule.id for rule in lazy.rules] == loaded and lazy.skipped == rule_set.skipped
+    assert all(rule.regex.get() is not None for rule in lazy.rules)
+    allowlists = [*lazy.allowlists, *(a for rule in lazy.rules for a in rule.allowlists)]
+    lazies = [x for a in allowlists for x in (a.regex, a.stopwords) if x is not None]
+    assert lazies and all(x.get() is not None for x in lazies)
     # Exactly these are skipped, and why: a path-only rule, and one replaced by our own.
     assert set(rule_set.skipped) == {"pkcs12-file", "kubernetes-secret-yaml"}
     assert "file names" in rule_set.skipped["pkcs12-file"]
@@ -72,8 +79,7 @@ def test_vendored_file_matches_its_recorded_version_and_digest() -> None:
 
 
 def test_a_rule_re2_rejects_is_skipped_and_named_the_others_still_load() -> None:
-    rule_set = parse_rule_set(
-        b"""
+    toml = b"""
 [[rules]]
 id = "lookahead"
 regex = '''foo(?=bar)'''
@@ -84,9 +90,15 @@ id = "fine"
 regex = '''zz_[a-z]{8}'''
 keywords = ["zz_"]
 """
-    )
+    rule_set = parse_rule_set(toml)
     assert [r.id for r in rule_set.rules] == ["fine"]
     assert "RE2 rejects it" in rule_set.skipped["lookahead"]
+    # Parsed lazily, the rule stays listed but finds nothing; the other still works.
+    lazy = parse_rule_set(toml, eager=False)
+    assert [r.id for r in lazy.rules] == ["lookahead", "fine"]
+    rec = GitleaksRecognizer(lambda: lazy)
+    assert found(rec, "foobar zz_abcdefgh") == ["zz_abcdefgh"]
+    assert lazy.rules[0].regex.error
 
 
 @pytest.mark.parametrize(

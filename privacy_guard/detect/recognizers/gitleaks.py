@@ -138,9 +138,12 @@ class GitleaksRecognizer:
 
     def _secrets(self, rule: LeakRule, data: bytes) -> list[tuple[int, int]]:
         """Byte spans of the rule's secrets in `data` that pass its checks."""
-        found = []
+        found: list[tuple[int, int]] = []
+        regex = rule.regex.get()
+        if regex is None:  # RE2 rejected it: the rule finds nothing
+            return found
         global_lists = self._ready().rule_set.allowlists
-        for match in rule.regex.finditer(data):
+        for match in regex.finditer(data):
             start, end = match.span()
             while start < end and data[start] == 0x0A:  # gitleaks trims newlines off a match
                 start += 1
@@ -209,7 +212,7 @@ def _secret_span(rule: LeakRule, match: Any, start: int, end: int) -> tuple[int,
     groups = match.re.groups
     if groups == 0:
         return start, end
-    if rule.secret_group:
+    if 0 < rule.secret_group <= groups:
         g_start, g_end = match.span(rule.secret_group)
     else:
         g_start, g_end = start, end
