@@ -26,6 +26,7 @@ from privacy_guard.detect.recognizers.person import (
     NOT_NAMES,
     ambiguous_first_names,
     first_names,
+    kept_alone,
     last_names,
     trim_person,
 )
@@ -297,9 +298,10 @@ def _unexplained(text: str, match: re.Match[str], covered: list[tuple[int, int]]
     bare = word.strip("'’-")
     if at_start and bare not in first_names():
         return False
-    if bare in _known_names():
+    if _capitalised_beside(text, start, end):
         return True
-    return _capitalised_beside(text, start, end) or (
+    # Alone, the word can only give a one-word name or a place after a residence cue.
+    return kept_alone(text, start, bare, _known_names()) or (
         _RESIDENCE.search(text, max(0, start - 60), start) is not None
     )
 
