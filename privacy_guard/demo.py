@@ -249,20 +249,34 @@ def running_demo(port: int = 0) -> Iterator[DemoStack]:
 
 # -- trying it by hand ----------------------------------------------------------------------------
 
+# One request per API the gateway speaks. The echo model itself serves OpenAI's chat,
+# completions and embeddings; Responses and Anthropic Messages requests reach it translated to
+# chat by the gateway, as they would reach any model that only speaks chat.
 TRY_IT = (
     ("chat/completions", {"messages": [{"role": "user", "content": "I am Jean Dupont"}]}),
     ("completions", {"prompt": "Write to jean.dupont@example.fr"}),
     ("embeddings", {"input": "Jean Dupont lives in Lyon"}),
+    ("responses", {"input": "Remind Jean Dupont about Friday"}),
+    (
+        "messages",
+        {"max_tokens": 200, "messages": [{"role": "user", "content": "Call Jean Dupont"}]},
+    ),
 )
 
 
 def try_it_lines(stack: DemoStack, model: str = "demo-saas-echo") -> list[str]:
-    """A curl command per endpoint the echo model serves, each one line, ready to paste."""
-    return [
-        f'curl -s {stack.base_url}/{path} -H "Authorization: Bearer {stack.key}" '
-        f"-H \"Content-Type: application/json\" -d '{json.dumps({'model': model, **body})}'"
-        for path, body in TRY_IT
-    ]
+    """A curl command per API, each one line, ready to paste."""
+    lines = []
+    for path, body in TRY_IT:
+        if path == "messages":  # as Anthropic's clients send it
+            auth = f'-H "x-api-key: {stack.key}" -H "anthropic-version: 2023-06-01"'
+        else:
+            auth = f'-H "Authorization: Bearer {stack.key}"'
+        lines.append(
+            f"curl -s {stack.base_url}/{path} {auth} -H \"Content-Type: application/json\" "
+            f"-d '{json.dumps({'model': model, **body})}'"
+        )
+    return lines
 
 
 # -- the walk-through ------------------------------------------------------------------------------

@@ -20,6 +20,8 @@ import openai
 import pytest
 from faker import Faker
 
+from privacy_guard.demo import TRY_IT
+
 ECHO = "[demo echo model] "
 
 
@@ -60,7 +62,7 @@ def playground() -> Iterator[Playground]:
         base_url = key = None
         curls: list[str] = []
         deadline = time.monotonic() + 240
-        while len(curls) < 3:
+        while len(curls) < len(TRY_IT):
             assert process.poll() is None, process.communicate()[1][-3000:]
             assert time.monotonic() < deadline, "the playground did not print its curl lines"
             try:
@@ -147,4 +149,27 @@ def test_the_printed_curl_lines_work(playground: Playground) -> None:
         assert reply.status_code == 200, reply.text
         assert reply.headers["x-privacy-guard-decision"] == "redact"
         paths.append(url.rsplit("/v1/", 1)[1])
-    assert paths == ["chat/completions", "completions", "embeddings"]
+    assert paths == ["chat/completions", "completions", "embeddings", "responses", "messages"]
+
+
+def test_responses_and_anthropic_messages_reach_the_echo_model_translated(
+    playground: Playground, client: openai.OpenAI
+) -> None:
+    import anthropic
+
+    email = Faker().email()
+    raw = client.responses.with_raw_response.create(
+        model="demo-saas-echo", input=f"Write to {email}"
+    )
+    assert raw.headers["x-privacy-guard-decision"] == "redact"
+    assert raw.parse().output_text == f"{ECHO}Write to {email}"
+
+    claude = anthropic.Anthropic(
+        base_url=playground.base_url.removesuffix("/v1"), api_key=playground.key, max_retries=0
+    )
+    message = claude.messages.create(
+        model="demo-saas-echo",
+        max_tokens=200,
+        messages=[{"role": "user", "content": f"Write to {email}"}],
+    )
+    assert message.content[0].text == f"{ECHO}Write to {email}"
