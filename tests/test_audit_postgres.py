@@ -73,6 +73,25 @@ def test_schema_is_created_once_and_versioned(pg_url: str, tmp_path: Path) -> No
     assert "CREATE TABLE audit_records" in schema_sql()
 
 
+def test_an_older_schema_is_migrated_in_place(pg_url: str, tmp_path: Path) -> None:
+    """A database left at migration 1 (a log written by an older release) gets the later
+    migrations on the next start, its records untouched."""
+    from privacy_guard.audit.postgres_store import _VERSION_TABLE, MIGRATIONS
+
+    with psycopg.connect(pg_url, autocommit=True) as conn, conn.transaction():
+        conn.execute(_VERSION_TABLE)  # type: ignore[arg-type]
+        conn.execute(MIGRATIONS[0][1])  # type: ignore[arg-type]
+        conn.execute("INSERT INTO audit_schema_version (version) VALUES (1)")
+    fx = make_fixture(tmp_path)
+    store = PostgresStore(pg_url, migrate=False)
+    assert store.schema_version() == 1
+    assert store.migrate() == [m for m, _ in MIGRATIONS[1:]]
+    assert store.schema_version() == SCHEMA_VERSION
+    store.close()
+    with _open(fx, pg_url) as audit:
+        assert audit.append_decision(decision(0)) == 0
+
+
 def test_an_empty_database_is_not_a_log_for_readers(pg_url: str) -> None:
     with pytest.raises(AuditStoreError, match="no privacy-guard audit log"):
         PostgresStore(pg_url, readonly=True)

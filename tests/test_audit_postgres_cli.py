@@ -125,9 +125,17 @@ def test_the_print_sql_script_creates_a_working_store(pg_url: str, pg_server: st
     with psycopg.connect(pg_url, autocommit=True) as conn:
         conn.execute(out)  # type: ignore[arg-type]
     try:
-        store = PostgresStore(pg_url.replace("postgres@", "gw_script@"))
+        gateway_url = pg_url.replace("postgres@", "gw_script@")
+        store = PostgresStore(gateway_url)
         assert store.migrate() == [] and store.head() is None
         store.close()
+        # The vault beside the log works with the gateway's role too (its one mutable table).
+        from privacy_guard.vault.postgres_store import PostgresVaultStore
+
+        vault = PostgresVaultStore(gateway_url)
+        vault.put(b"k" * 32, b"sealed", 2e9)
+        assert vault.get(b"k" * 32, 1e9) == b"sealed" and vault.delete(b"k" * 32)
+        vault.close()
     finally:
         with psycopg.connect(pg_url, autocommit=True) as conn:
             for role in ("gw_script", "officer_script"):

@@ -104,6 +104,20 @@ CREATE TRIGGER audit_head_no_truncate BEFORE TRUNCATE ON audit_head
     FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only();
 """,
     ),
+    (
+        2,
+        """
+-- The Responses vault (privacy_guard/vault/postgres_store.py) beside the log: sealed
+-- placeholder maps under keyed hashes of chain ids, replaced and deleted as chains go on and
+-- expire; unlike the log's tables, not append-only.
+CREATE TABLE IF NOT EXISTS vault_entries (
+    key bytea PRIMARY KEY,
+    blob bytea NOT NULL,
+    expires_at double precision NOT NULL
+);
+CREATE INDEX IF NOT EXISTS vault_expiry ON vault_entries (expires_at);
+""",
+    ),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -124,6 +138,8 @@ GRANT USAGE ON SCHEMA {schema} TO {gateway}, {officer};
 GRANT SELECT, INSERT ON audit_records, audit_checkpoints, audit_meta TO {gateway};
 GRANT SELECT, UPDATE ON audit_head TO {gateway};
 GRANT SELECT ON audit_schema_version TO {gateway};
+-- The Responses vault's sealed entries: the gateways' only table they may change or delete.
+GRANT SELECT, INSERT, UPDATE, DELETE ON vault_entries TO {gateway};
 -- Officers read only.
 GRANT SELECT ON audit_records, audit_checkpoints, audit_meta, audit_head,
     audit_schema_version TO {officer};

@@ -4,8 +4,9 @@ A chain continued on another replica finds its map there. Rows are (keyed hash o
 id, sealed blob, expiry), exactly as in SQLite: the database holds no chain id, placeholder or
 value in clear. Unlike the audit tables, entries are replaced and deleted (a chain's map grows,
 expires, is deleted with the chain), so the gateways' role needs DELETE and UPDATE on this
-table only (`GRANTS_SQL`). Every database error becomes `VaultError`: the request fails closed
-(`vault_unavailable`); the pool replaces broken connections, as the audit store's does.
+table only (the audit store's `ROLES_SQL`; its migration 2 creates the table). Every database
+error becomes `VaultError`: the request fails closed (`vault_unavailable`); the pool replaces
+broken connections, as the audit store's does.
 """
 
 from __future__ import annotations
@@ -26,11 +27,6 @@ CREATE TABLE IF NOT EXISTS vault_entries (
 CREATE INDEX IF NOT EXISTS vault_expiry ON vault_entries (expires_at);
 """
 _SCHEMA_LOCK = 0x70726976_7661756C  # advisory lock key: replicas create the table one at a time
-
-GRANTS_SQL = """\
-GRANT SELECT, INSERT, UPDATE, DELETE ON vault_entries TO {gateway};
-"""
-
 
 def _error(action: str, error: BaseException) -> VaultError:
     state = getattr(error, "sqlstate", None)
@@ -71,8 +67,12 @@ class PostgresVaultStore:
             raise VaultError("vault store (PostgreSQL): cannot connect to the database") from None
         try:
             with self._pool.connection() as conn, conn.transaction():
-                conn.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
-                conn.execute(_SCHEMA)
+                # Normally made by the audit store's migrations (with its grants); created here
+                # only when missing, so a role without CREATE works once the owner made it.
+                found = conn.execute("SELECT to_regclass('vault_entries')").fetchone()
+                if found is None or found[0] is None:
+                    conn.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
+                    conn.execute(_SCHEMA)
         except psycopg.Error as error:
             self._pool.close(timeout=0)
             raise _error("create its table", error) from None
@@ -119,4 +119,4 @@ class PostgresVaultStore:
         self._pool.close(timeout=5.0)
 
 
-__all__ = ["GRANTS_SQL", "PostgresVaultStore"]
+__all__ = ["PostgresVaultStore"]
