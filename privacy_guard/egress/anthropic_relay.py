@@ -24,7 +24,7 @@ from privacy_guard.egress.common import (
     plain_code,
     with_retries,
 )
-from privacy_guard.egress.relay import _Chunks, _client, _send
+from privacy_guard.egress.relay import _Chunks, _client, _send, whole_reply
 
 __all__ = ["DEFAULT_VERSION", "open_stream", "reply"]
 
@@ -85,19 +85,9 @@ async def reply(
 ) -> dict[str, Any]:
     """POST `<api_base><path>` (`/messages`, `/messages/count_tokens`); the JSON reply."""
     request = _request(target, body, path, headers, stream=False, timeout=timeout)
-
-    async def attempt() -> dict[str, Any]:
-        response = await _send(request)
-        try:
-            raw = await response.aread()
-        finally:
-            await response.aclose()
-        return _object(raw)
-
-    found: dict[str, Any] = await with_retries(
-        target, attempt, timeout=timeout, retries=retries, backoff=backoff
+    return await whole_reply(
+        target, request, _object, timeout=timeout, retries=retries, backoff=backoff
     )
-    return found
 
 
 async def open_stream(

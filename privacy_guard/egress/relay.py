@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import json
 import weakref
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any
 
 import httpx
@@ -160,6 +160,22 @@ async def reply(
 ) -> dict[str, Any]:
     """The whole reply: the upstream's JSON object."""
     request = _request(target, body, endpoint, stream=False, timeout=timeout)
+    return await whole_reply(
+        target, request, _object, timeout=timeout, retries=retries, backoff=backoff
+    )
+
+
+async def whole_reply(
+    target: EgressTarget,
+    request: httpx.Request,
+    parse: Callable[[bytes], dict[str, Any]],
+    *,
+    timeout: float,
+    retries: int,
+    backoff: float,
+) -> dict[str, Any]:
+    """Send `request` (retried as configured) and `parse` the whole answer; the wire format's
+    relays (OpenAI's here, Anthropic's) differ only in the request and the parse."""
 
     async def attempt() -> dict[str, Any]:
         response = await _send(request)
@@ -167,7 +183,7 @@ async def reply(
             raw = await response.aread()
         finally:
             await response.aclose()
-        return _object(raw)
+        return parse(raw)
 
     reply: dict[str, Any] = await with_retries(
         target, attempt, timeout=timeout, retries=retries, backoff=backoff
