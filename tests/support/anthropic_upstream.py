@@ -32,10 +32,10 @@ from starlette.routing import Route
 from tests.support.upstream import (
     _ANY_METHOD,
     Behaviour,
-    RecordedRequest,
     Upstream,
     _pieces,
     _pieces_of,
+    record,
     running_upstream,
 )
 
@@ -120,18 +120,7 @@ class _AnthropicApp:
         )
 
     async def _begin(self, request: Request) -> tuple[Behaviour, dict[str, Any], Response | None]:
-        raw = await request.body()
-        recorded = RecordedRequest(
-            method=request.method,
-            path=request.url.path,
-            query=request.url.query,
-            headers=tuple(
-                (k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw
-            ),
-            body=raw,
-        )
-        behaviour = self.upstream._record(recorded)
-        await self.upstream._pause(behaviour.delay)
+        behaviour, raw = await record(self.upstream, request)
         try:
             body = json.loads(raw)
         except ValueError:

@@ -282,6 +282,22 @@ def _sse(payload: Any) -> bytes:
     return f"data: {data}\n\n".encode()
 
 
+async def record(upstream: Upstream, request: Request) -> tuple[Behaviour, bytes]:
+    """Keep the request (every byte, for `all_bytes`), wait the behaviour's delay; the behaviour
+    and the raw body. For every wire format's stub app."""
+    raw = await request.body()
+    recorded = RecordedRequest(
+        method=request.method,
+        path=request.url.path,
+        query=request.url.query,
+        headers=tuple((k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw),
+        body=raw,
+    )
+    behaviour = upstream._record(recorded)
+    await upstream._pause(behaviour.delay)
+    return behaviour, raw
+
+
 class _App:
     def __init__(self, upstream: Upstream) -> None:
         self.upstream = upstream
@@ -304,17 +320,7 @@ class _App:
 
     async def _begin(self, request: Request) -> tuple[Behaviour, dict[str, Any], Response | None]:
         """Record the request; the behaviour, the JSON body, and an early response if any."""
-        raw = await request.body()
-        raw_headers = request.headers.raw
-        recorded = RecordedRequest(
-            method=request.method,
-            path=request.url.path,
-            query=request.url.query,
-            headers=tuple((k.decode("latin-1"), v.decode("latin-1")) for k, v in raw_headers),
-            body=raw,
-        )
-        behaviour = self.upstream._record(recorded)
-        await self.upstream._pause(behaviour.delay)
+        behaviour, raw = await record(self.upstream, request)
         body: Any = {}
         if request.method not in ("GET", "DELETE"):
             try:
