@@ -47,6 +47,7 @@ class Route(StrEnum):
     RESPONSES = "/v1/responses"
     RESPONSE = "/v1/responses/{id}"
     RESPONSE_INPUT_ITEMS = "/v1/responses/{id}/input_items"
+    RESPONSE_CANCEL = "/v1/responses/{id}/cancel"  # POST, no body: a background response
     # ... and two more POSTs that send text: compaction (Codex's remote compaction) and the
     # input token count. Exact paths, so they win over `/v1/responses/{id}`.
     RESPONSES_COMPACT = "/v1/responses/compact"

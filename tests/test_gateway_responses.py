@@ -654,3 +654,14 @@ def test_a_rerouted_function_call_comes_back_as_responses_items_and_events(stack
         {"type": "function", "function": {"name": "file_ticket", "parameters": {"type": "object"}}}
     ]
     assert stack.remote.requests == []
+
+
+def test_cancelling_a_stored_response_restores_what_it_returns(stack: Stack) -> None:
+    client = stack.openai("plain")
+    response = client.responses.create(model=REMOTE, input=f"later, {EMAIL}", background=True)
+    cancelled = client.responses.cancel(response.id)
+    assert cancelled.status == "cancelled" and cancelled.output_text == f"later, {EMAIL}"
+    assert stack.remote.requests[-1].path == f"/v1/responses/{response.id}/cancel"
+    with pytest.raises(openai.NotFoundError):
+        client.responses.cancel("resp_unknown")
+    assert leaked(stack) == []

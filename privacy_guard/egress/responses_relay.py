@@ -5,7 +5,8 @@
 the client wrote it, the catalog's model name, the target's own key, pooled connections, our
 retries and error classification); its stream's events are the upstream's own `data:` objects.
 Stored responses are read and deleted here too (`GET`/`DELETE /responses/{id}`, `GET
-/responses/{id}/input_items`), with the same key, pool and error discipline.
+/responses/{id}/input_items`, `POST /responses/{id}/cancel`), with the same key, pool and error
+discipline.
 """
 
 from __future__ import annotations
@@ -50,19 +51,19 @@ async def resource(
     method: str,
     response_id: str,
     *,
-    input_items: bool = False,
+    suffix: str = "",
     query: str = "",
     timeout: float,
     retries: int,
     backoff: float,
 ) -> dict[str, Any]:
-    """`GET` or `DELETE /responses/{id}`, or `GET /responses/{id}/input_items`: the JSON object."""
+    """`GET` or `DELETE /responses/{id}`, or `/responses/{id}` + `suffix` (`/input_items`,
+    `/cancel`): the JSON object."""
     base = target.api_base or DEFAULT_API_BASES.get(provider_of(target.litellm_model))
     if base is None:
         raise ValueError(f"model target {target.name!r} has no api_base to relay to")
     url = f"{base.rstrip('/')}/responses/{quote(response_id, safe='')}"
-    if input_items:
-        url += "/input_items"
+    url += suffix
     if query:
         url += "?" + query
     headers = {"accept": "application/json"}

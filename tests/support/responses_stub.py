@@ -285,6 +285,16 @@ class ResponsesStub:
             return _not_found(f"Response with id '{ident}' not found.", None, "not_found")
         return JSONResponse({"id": ident, "object": "response", "deleted": True})
 
+    async def cancel(self, request: Request) -> Response:
+        ident = request.path_params["id"]
+        with self._lock:
+            found = self._stored.get(ident)
+            if found is not None:
+                found["response"] = {**found["response"], "status": "cancelled"}
+        if found is None:
+            return _not_found(f"Response with id '{ident}' not found.", None, "not_found")
+        return JSONResponse(found["response"])
+
     async def input_items(self, request: Request) -> Response:
         ident = request.path_params["id"]
         with self._lock:

@@ -313,6 +313,7 @@ class _App:
                 Route("/v1/responses/input_tokens", self.response_extra, methods=["POST"]),
                 Route("/v1/responses/{id}", self.response, methods=["GET", "DELETE"]),
                 Route("/v1/responses/{id}/input_items", self.response_items, methods=["GET"]),
+                Route("/v1/responses/{id}/cancel", self.response_cancel, methods=["POST"]),
                 # Anything else is recorded too (all_bytes must be all), then refused.
                 Route("/{path:path}", self.unknown, methods=_ANY_METHOD),
             ]
@@ -322,7 +323,8 @@ class _App:
         """Record the request; the behaviour, the JSON body, and an early response if any."""
         behaviour, raw = await record(self.upstream, request)
         body: Any = {}
-        if request.method not in ("GET", "DELETE"):
+        # GET, DELETE and a Responses cancel carry no body.
+        if request.method not in ("GET", "DELETE") and not request.url.path.endswith("/cancel"):
             try:
                 body = json.loads(raw)
             except ValueError:
@@ -515,6 +517,10 @@ class _App:
         if request.url.path.endswith("/compact"):
             return await self.responses_api.compact(body)
         return await self.responses_api.input_tokens_count(body)
+
+    async def response_cancel(self, request: Request) -> Response:
+        _, _, early = await self._begin(request)
+        return early or await self.responses_api.cancel(request)
 
     async def response_items(self, request: Request) -> Response:
         _, _, early = await self._begin(request)

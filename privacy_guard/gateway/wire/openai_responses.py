@@ -116,14 +116,14 @@ class OpenAIResponses(WireAdapter):
     api = OPENAI_RESPONSES
     routes = (Route.RESPONSES, Route.RESPONSES_COMPACT, Route.RESPONSES_INPUT_TOKENS)
     unstreamable = frozenset({Route.RESPONSES_COMPACT, Route.RESPONSES_INPUT_TOKENS})
-    resources = (Route.RESPONSE, Route.RESPONSE_INPUT_ITEMS)
+    resources = (Route.RESPONSE, Route.RESPONSE_INPUT_ITEMS, Route.RESPONSE_CANCEL)
 
     def methods(self, route: Route) -> tuple[str, ...]:
         if route is Route.RESPONSE:
             return ("GET", "DELETE")
         if route is Route.RESPONSE_INPUT_ITEMS:
             return ("GET",)
-        return ("POST",)
+        return ("POST",)  # create, compact, input_tokens, and cancel
 
     def sse(self, event: dict[str, Any]) -> bytes:
         # OpenAI names each event on an `event:` line too; some clients dispatch on it.
@@ -282,7 +282,7 @@ class OpenAIResponses(WireAdapter):
                 target,
                 method,
                 resource_id,
-                input_items=exchange.route is Route.RESPONSE_INPUT_ITEMS,
+                suffix=_SUFFIX.get(exchange.route, ""),
                 query=query,
                 timeout=settings.upstream_timeout,
                 retries=settings.upstream_retries,
@@ -293,7 +293,7 @@ class OpenAIResponses(WireAdapter):
         if method == "DELETE":
             await _in_vault(vault, lambda: vault.delete(team, resource_id))
             return 200, found
-        if exchange.route is Route.RESPONSE:
+        if exchange.route in (Route.RESPONSE, Route.RESPONSE_CANCEL):
             return 200, restore_response(redactor, found, target.name)
         return 200, restore_value(redactor, found)
 
@@ -306,10 +306,13 @@ def _kwargs(call: EgressCall) -> dict[str, Any]:
 _QUERY = {
     (Route.RESPONSE, "GET"): frozenset({"include", "include[]", "include_obfuscation"}),
     (Route.RESPONSE, "DELETE"): frozenset(),
+    (Route.RESPONSE_CANCEL, "POST"): frozenset(),
     (Route.RESPONSE_INPUT_ITEMS, "GET"): frozenset(
         {"after", "before", "limit", "order", "include", "include[]"}
     ),
 }
+# Where a stored-response route leads below `/responses/{id}` upstream.
+_SUFFIX = {Route.RESPONSE_INPUT_ITEMS: "/input_items", Route.RESPONSE_CANCEL: "/cancel"}
 _QUERY_VALUE = re.compile(r"[A-Za-z0-9_.:/+=-]{0,512}", re.ASCII)
 
 
