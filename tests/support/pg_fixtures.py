@@ -32,12 +32,21 @@ def _unavailable(reason: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def pg_cluster() -> Iterator[Cluster]:
+def _pg_cluster_for_session() -> Iterator[Cluster]:
     reason = cannot_start_reason()
     if reason:
         _unavailable(reason)
     with throwaway_cluster() as cluster:
         yield cluster
+
+
+@pytest.fixture
+def pg_cluster(_pg_cluster_for_session: Cluster) -> Iterator[Cluster]:
+    """The session's cluster for one test, running again after it whatever the test did (a
+    test that stops the server and fails before starting it must not take the others down)."""
+    yield _pg_cluster_for_session
+    if not _pg_cluster_for_session.running():
+        _pg_cluster_for_session.start()
 
 
 @pytest.fixture(scope="session")
@@ -48,7 +57,7 @@ def pg_server(request: pytest.FixtureRequest) -> str:
     reason = cannot_start_reason()
     if reason:
         _unavailable(reason)
-    cluster: Cluster = request.getfixturevalue("pg_cluster")
+    cluster: Cluster = request.getfixturevalue("_pg_cluster_for_session")
     return cluster.url
 
 

@@ -108,6 +108,9 @@ class Cluster:
     def stop(self, mode: str = "fast") -> None:
         self.pg_ctl("-m", mode, "-w", "stop", check=False)
 
+    def running(self) -> bool:
+        return self.pg_ctl("status", check=False).returncode == 0
+
     def restart(self) -> None:
         self.stop()
         self.start()
