@@ -665,3 +665,24 @@ def test_cancelling_a_stored_response_restores_what_it_returns(stack: Stack) -> 
     with pytest.raises(openai.NotFoundError):
         client.responses.cancel("resp_unknown")
     assert leaked(stack) == []
+
+
+def test_a_stream_the_client_abandons_can_still_be_continued(stack: Stack) -> None:
+    stack.remote.configure(mode="history", chunk_size=2, chunk_delay=0.05)
+    client = stack.openai("plain")
+    stream = client.responses.create(model=REMOTE, input=f"I am {EMAIL}.", stream=True)
+    response_id = None
+    for event in stream:
+        if event.type == "response.created":
+            response_id = event.response.id
+        if event.type == "response.output_text.delta":
+            break  # the user pressed Ctrl-C
+    stream.close()
+    assert response_id is not None
+    stack.remote.configure(mode="history", chunk_size=4, chunk_delay=0.0)
+    time.sleep(1.5)  # the stub finishes the abandoned response on its side
+    follow = client.responses.create(
+        model=REMOTE, input="And then?", previous_response_id=response_id
+    )
+    assert follow.output_text == f"I am {EMAIL}.\nAnd then?"
+    assert leaked(stack) == []

@@ -18,10 +18,11 @@ gateway, expired, deleted, or another team's) is a 400 `previous_response_not_fo
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import weakref
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -103,13 +104,17 @@ async def _in_vault(vault: Vault, work: Callable[[], Any]) -> Any:
 class _Session:
     """What the hooks of one request share: the chain it continues and where its map goes."""
 
-    __slots__ = ("chain", "conversation", "response_id", "store")
+    __slots__ = ("chain", "conversation", "early_save", "response_id", "save", "store")
 
     def __init__(self, chain: str | None, conversation: str | None, store: bool) -> None:
         self.chain = chain
         self.conversation = conversation
         self.store = store
         self.response_id: str | None = None
+        # Saves the map once the response id is known (set by open_session), and the task that
+        # does it early in a stream, so that a stream the client abandons is still continued.
+        self.save: Callable[[], Coroutine[Any, Any, None]] | None = None
+        self.early_save: asyncio.Task[None] | None = None
 
 
 class OpenAIResponses(WireAdapter):
@@ -153,6 +158,7 @@ class OpenAIResponses(WireAdapter):
             conversation = conversation.get("id") or None
         session = _Session(previous or conversation, conversation, body.get("store") is not False)
         exchange.session = session
+        session.save = lambda: self.close_session(gateway, exchange, None)
         if session.chain is None:
             return None
         vault = _usable_vault(gateway)
@@ -187,6 +193,7 @@ class OpenAIResponses(WireAdapter):
             return  # a compaction or a token count is no turn of a chain
         if not isinstance(session, _Session) or target is None:
             return
+        session.save = None  # it refers back to the exchange: no cycle past this point
         if not self.speaks_natively(target):
             return  # a translated reply is stored nowhere: nothing can continue it
         if reply is not None and isinstance(reply.get("id"), str):
@@ -380,10 +387,16 @@ class _Events:
         self._session = session if isinstance(session, _Session) else None
 
     def restore(self, event: dict[str, Any]) -> list[dict[str, Any]]:
-        if self._session is not None and self._session.response_id is None:
+        session = self._session
+        if session is not None and session.response_id is None:
             response = event.get("response")
             if isinstance(response, dict) and isinstance(response.get("id"), str):
-                self._session.response_id = response["id"]
+                session.response_id = response["id"]
+                if session.save is not None:
+                    # The map is complete before the reply starts: keep it now, beside the
+                    # stream (the provider keeps the response even if the client hangs up);
+                    # the end of the stream saves it again.
+                    session.early_save = asyncio.get_running_loop().create_task(session.save())
         return self._restorer.restore(event)
 
     def finish(self) -> list[dict[str, Any]]:
