@@ -396,7 +396,12 @@ class _Events:
                     # The map is complete before the reply starts: keep it now, beside the
                     # stream (the provider keeps the response even if the client hangs up);
                     # the end of the stream saves it again.
-                    session.early_save = asyncio.get_running_loop().create_task(session.save())
+                    try:
+                        loop = asyncio.get_running_loop()
+                    except RuntimeError:  # not asyncio (trio): the end of the stream saves it
+                        loop = None
+                    if loop is not None:
+                        session.early_save = loop.create_task(session.save())
         return self._restorer.restore(event)
 
     def finish(self) -> list[dict[str, Any]]:
