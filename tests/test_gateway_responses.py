@@ -20,6 +20,7 @@ import openai
 import pytest
 from faker import Faker
 
+from privacy_guard.gateway.wire.openai_responses import vault_of
 from privacy_guard.redact import PLACEHOLDER_PATTERN
 from tests.support.gateway import Stack, running_stack
 
@@ -70,7 +71,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         with running_stack(
             folder,
             before=_before,
-            extra_config="vault: {key_env: PG_TEST_VAULT_KEY, ttl: 2}\n",
+            extra_config="vault: {key_env: PG_TEST_VAULT_KEY, ttl: 600}\n",
         ) as stack:
             yield stack
     finally:
@@ -357,7 +358,9 @@ def test_the_vault_file_holds_no_planted_value(stack: Stack) -> None:
     assert rows[0] >= 1
 
 
-def test_an_unknown_expired_or_deleted_chain_is_a_clear_error(stack: Stack) -> None:
+def test_an_unknown_expired_or_deleted_chain_is_a_clear_error(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
     client = stack.openai("plain")
     with pytest.raises(openai.BadRequestError) as caught:
         client.responses.create(model=REMOTE, input="x", previous_response_id="resp_nope")
@@ -379,8 +382,10 @@ def test_an_unknown_expired_or_deleted_chain_is_a_clear_error(stack: Stack) -> N
     with pytest.raises(openai.NotFoundError):
         stack.openai("eng").responses.retrieve(mine.id)
 
+    # A one-second time to live for what is saved now (the deployment's is 600 s).
+    monkeypatch.setattr(vault_of(stack.gateway), "ttl", 1.0)
     expiring = client.responses.create(model=REMOTE, input=f"hi {EMAIL}")
-    time.sleep(2.2)  # the vault's ttl in this deployment is 2 s
+    time.sleep(1.2)
     with pytest.raises(openai.BadRequestError) as caught:
         client.responses.create(model=REMOTE, input="x", previous_response_id=expiring.id)
     assert caught.value.body["code"] == "previous_response_not_found"

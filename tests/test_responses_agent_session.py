@@ -7,7 +7,8 @@ Asserted: no secret, e-mail address or IBAN reaches the remote stub in any turn;
 the stub reads back is restored for the client every turn; detection cost per turn stays flat
 (the detection cache makes what was scanned before free): the characters detection actually
 scans in turn 30 are at most 1.5x turn 1's, six late turns at most 1.5x six early ones, and the
-gateway's own `server-timing` detection time of turn 30 at most 1.5x turn 1's.
+gateway's own `server-timing` detection time of the last five turns (median) at most 1.5x turn
+1's.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import json
 import random
 import re
+import statistics
 import string
 from collections.abc import Iterator
 from typing import Any
@@ -183,5 +185,6 @@ def test_a_codex_session_leaks_nothing_and_detection_stays_flat(
     # Each turn adds one tool result of the same three kinds in turn: six consecutive turns
     # carry the same amount of new text, however long the history resent with them.
     assert late <= 1.5 * early
-    # The time too, with the wide margin a shared machine needs (turn 1 is ~10x turn 30).
-    assert costs[TURNS] <= 1.5 * costs[1]
+    # The time too, with the margin a shared machine needs: turn 1 is ~10x the late turns, and
+    # the median of the last five is not thrown by one scheduling hiccup.
+    assert statistics.median(costs[n] for n in range(TURNS - 4, TURNS + 1)) <= 1.5 * costs[1]
