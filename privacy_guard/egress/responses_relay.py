@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 from privacy_guard.catalog import DEFAULT_API_BASES, provider_of
 from privacy_guard.egress import relay
-from privacy_guard.egress.common import EgressTarget, Endpoint, api_key, with_retries
+from privacy_guard.egress.common import EgressTarget, Endpoint, api_key
 
 __all__ = ["open_stream", "reply", "resource"]
 
@@ -71,16 +71,12 @@ async def resource(
     if key is not None:
         headers["authorization"] = f"Bearer {key}"
     request = relay._client().build_request(method, url, headers=headers, timeout=timeout)
-
-    async def attempt() -> dict[str, Any]:
-        response = await relay._send(request)
-        try:
-            raw = await response.aread()
-        finally:
-            await response.aclose()
-        return relay._object(raw)
-
-    found: dict[str, Any] = await with_retries(
-        target, attempt, timeout=timeout, retries=retries if method == "GET" else 0, backoff=backoff
+    # Only a read is retried: a DELETE or a cancel that timed out may have happened upstream.
+    return await relay.whole_reply(
+        target,
+        request,
+        relay._object,
+        timeout=timeout,
+        retries=retries if method == "GET" else 0,
+        backoff=backoff,
     )
-    return found
