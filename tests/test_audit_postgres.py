@@ -510,3 +510,20 @@ def test_an_unreachable_database_is_a_clear_error(tmp_path: Path) -> None:
         PostgresStore(f"postgresql://gw@127.0.0.1:{free_port()}/audit", connect_timeout=1)
     assert time.monotonic() - started < 15
     assert "gw@" not in str(refused.value)  # the user (like any secret in the URL) is not shown
+
+
+def test_an_acknowledged_append_is_flushed_to_disk(pg_url: str, tmp_path: Path) -> None:
+    """Records alone commit without waiting for the flush (to release the sequencer at once),
+    then force it before answering: when an append returns, the server's WAL is flushed as far
+    as it was written. Without the forced flush most appends would return with their commit
+    still in memory (the WAL writer flushes every 200 ms)."""
+    fx = make_fixture(tmp_path)
+    unflushed = 0
+    with _open(fx, pg_url) as audit, psycopg.connect(pg_url, autocommit=True) as monitor:
+        for i in range(60):
+            audit.append_decision(decision(i))
+            row = monitor.execute(
+                "SELECT pg_current_wal_flush_lsn() >= pg_current_wal_insert_lsn()"
+            ).fetchone()
+            unflushed += not (row and row[0])
+    assert unflushed <= 6  # background writes (autovacuum, hint bits) may add a little WAL

@@ -23,6 +23,7 @@ import os
 import threading
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,7 +39,13 @@ from privacy_guard.audit.record import (
     heartbeat_fields,
     outcome_fields,
 )
-from privacy_guard.audit.store import AuditStore, Head, StoredCheckpoint, StoreTransaction
+from privacy_guard.audit.store import (
+    AuditStore,
+    Head,
+    HeadMoved,
+    StoredCheckpoint,
+    StoreTransaction,
+)
 from privacy_guard.errors import AuditError, AuditEventError, AuditStoreError
 
 log = logging.getLogger("privacy_guard.audit")
@@ -303,41 +310,19 @@ class AuditLog:
         return min(max(due - now, 0.05), self.options.checkpoint_interval)
 
     def _commit(self, batch: list[_Pending]) -> None:
+        # A store may offer `append_transaction()`: a transaction that starts from the head the
+        # store last wrote, without first waiting for the lock (one round trip less to a
+        # database server), and raises `HeadMoved` — having written nothing — when another
+        # writer moved the head meanwhile. The batch is then simply numbered again.
+        begin = getattr(self.store, "append_transaction", self.store.transaction)
         try:
-            with self.store.transaction() as tx:
-                head = self._head(tx)
-                now = self._clock()
-                frontier = CompactRange.from_bytes(head.size, head.frontier)
-                stamp = format_time(now)
-                every = self.options.checkpoint_every
-                records: list[bytes] = []
-                for pending in batch:
-                    fields = pending.fields
-                    fields["index"] = pending.index = frontier.size
-                    fields["time"] = stamp
-                    data = canonical(fields)
-                    records.append(data)
-                    frontier.append(leaf_hash(data))
-                    # A checkpoint exactly every `every` records, even inside a large batch.
-                    if frontier.size - head.checkpoint_size >= every:
-                        tx.add_records(frontier.size - len(records), records)
-                        records = []
-                        head = self._sign(tx, frontier, now, head)
-                if records:
-                    tx.add_records(frontier.size - len(records), records)
-                if (
-                    frontier.size > head.checkpoint_size
-                    and now - head.checkpoint_time >= self.options.checkpoint_interval
-                ):
-                    head = self._sign(tx, frontier, now, head)
-                tx.set_head(
-                    Head(
-                        frontier.size,
-                        frontier.to_bytes(),
-                        head.checkpoint_size,
-                        head.checkpoint_time,
-                    )
-                )
+            for attempt in range(3):
+                try:
+                    self._write(batch, begin)
+                    break
+                except HeadMoved:
+                    if attempt == 2:
+                        raise
         except Exception as error:
             failure = (
                 error
@@ -350,6 +335,45 @@ class AuditLog:
             return
         for pending in batch:
             pending.resolve(pending.index, None)
+
+    def _write(
+        self, batch: list[_Pending], begin: Callable[[], AbstractContextManager[StoreTransaction]]
+    ) -> None:
+        """Number, hash and store one batch (and any checkpoint due) in one transaction."""
+        with begin() as tx:
+            head = self._head(tx)
+            now = self._clock()
+            frontier = CompactRange.from_bytes(head.size, head.frontier)
+            stamp = format_time(now)
+            every = self.options.checkpoint_every
+            records: list[bytes] = []
+            for pending in batch:
+                fields = pending.fields
+                fields["index"] = pending.index = frontier.size
+                fields["time"] = stamp
+                data = canonical(fields)
+                records.append(data)
+                frontier.append(leaf_hash(data))
+                # A checkpoint exactly every `every` records, even inside a large batch.
+                if frontier.size - head.checkpoint_size >= every:
+                    tx.add_records(frontier.size - len(records), records)
+                    records = []
+                    head = self._sign(tx, frontier, now, head)
+            if records:
+                tx.add_records(frontier.size - len(records), records)
+            if (
+                frontier.size > head.checkpoint_size
+                and now - head.checkpoint_time >= self.options.checkpoint_interval
+            ):
+                head = self._sign(tx, frontier, now, head)
+            tx.set_head(
+                Head(
+                    frontier.size,
+                    frontier.to_bytes(),
+                    head.checkpoint_size,
+                    head.checkpoint_time,
+                )
+            )
 
     def _sign(self, tx: StoreTransaction, frontier: CompactRange, now: float, head: Head) -> Head:
         note = sign_checkpoint(Checkpoint(self.origin, frontier.size, frontier.root()), self.signer)

@@ -34,6 +34,7 @@ under an advisory lock so that replicas starting together do not race.
 
 from __future__ import annotations
 
+import logging
 import queue
 import threading
 import time
@@ -47,7 +48,7 @@ from psycopg.conninfo import conninfo_to_dict
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from privacy_guard.audit.merkle import CompactRange, leaf_hash
-from privacy_guard.audit.store import AuditStore, Head, StoredCheckpoint
+from privacy_guard.audit.store import AuditStore, Head, HeadMoved, StoredCheckpoint
 from privacy_guard.errors import AuditStoreError
 
 STORE_FORMAT = "privacy-guard-audit-postgresql/1"
@@ -190,12 +191,18 @@ class _Transaction:
     commit, plus the pool's check), not one per statement: under the lock is where replicas
     queue for each other."""
 
-    def __init__(self, conn: psycopg.Connection[Any], head: Head | None) -> None:
+    def __init__(
+        self, conn: psycopg.Connection[Any], head: Head | None, *, assumed: bool = False
+    ) -> None:
         self._conn = conn
         self._head = head
+        # True: `head` is what this store last wrote, not yet locked nor read; the commit's
+        # pipeline locks the row and checks it first (`append_transaction`).
+        self.assumed = assumed
         self._records: list[tuple[int, bytes]] = []
         self._statements: list[tuple[str, tuple[object, ...]]] = []
         self.signs = False  # holds a checkpoint: must be durable before anyone can see it
+        self._assumed = head if assumed else Head(0, b"", 0, 0.0)
 
     def head(self) -> Head | None:
         return self._head
@@ -238,6 +245,18 @@ class _Transaction:
         records, self._records = self._records, []
         statements, self._statements = self._statements, []
         with self._conn.pipeline(), self._conn.cursor() as cur:
+            if self.assumed:
+                self.assumed = False
+                head = self._assumed
+                cur.execute("BEGIN")
+                cur.execute(f"SELECT {_HEAD_COLUMNS} FROM audit_head WHERE id = 0 FOR UPDATE")
+                # Division by zero, aborting everything after it, unless the locked head is
+                # the one assumed: then this transaction is exactly the locking one.
+                cur.execute(
+                    "SELECT 1 / count(*) FROM audit_head WHERE id = 0 AND size = %s AND "
+                    "frontier = %s AND checkpoint_size = %s AND checkpoint_time = %s",
+                    (head.size, head.frontier, head.checkpoint_size, head.checkpoint_time),
+                )
             if records:
                 cur.executemany(_INSERT_RECORDS, records)
             for sql, params in statements:
@@ -259,6 +278,18 @@ class _Transaction:
                     cur.execute(_FLUSH_WAL)
 
 
+class _QuietPipelineAbort(logging.Filter):
+    """psycopg logs "error ignored terminating <Pipeline>: pipeline aborted" when a pipeline is
+    left by an exception: for `append_transaction` that is the expected `HeadMoved` path (the
+    exception itself is handled), not something for the gateway's log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("error ignored terminating")
+
+
+logging.getLogger("psycopg").addFilter(_QuietPipelineAbort())
+
+_LOCK_FIRST_AFTER_MOVE = 64  # after a moved head, appends that lock first before trying again
 _INSERT_RECORDS = "INSERT INTO audit_records (idx, data) VALUES (%s, %b)"
 # Writes a WAL record in a transaction with an id, so its synchronous commit flushes the WAL
 # (a transaction that writes nothing, like `SELECT txid_current()`, commits without a flush).
@@ -301,7 +332,9 @@ class PostgresStore:
         self.where = redacted_url(url)
         self.readonly = readonly
         self._wait_timeout = wait_timeout
-        self._lock = threading.Lock()  # one write transaction at a time in this process
+        self._lock = threading.RLock()  # one write transaction at a time in this process
+        self._known_head: Head | None = None  # as this store last committed it
+        self._lock_first = 0  # appends left that take the lock first (`append_transaction`)
         try:
             given = conninfo_to_dict(url)
         except psycopg.Error as error:
@@ -455,10 +488,51 @@ class PostgresStore:
                 tx = _Transaction(conn, _head_of(row))
                 yield tx
                 tx.flush(commit=True, early_release=self._early_release)
+                self._known_head = tx.head()
             except BaseException as error:
+                self._known_head = None
                 if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
                     with suppress(psycopg.Error):
                         conn.execute("ROLLBACK")
+                if isinstance(error, psycopg.Error):
+                    raise _store_error("write", self.where, error) from None
+                raise
+            finally:
+                self._pool.putconn(conn)
+
+    @contextmanager
+    def append_transaction(self) -> Iterator[_Transaction]:
+        """`transaction()` for appends, starting from the head this store last committed
+        without waiting for the lock first: the lock, a check that the head is still that one,
+        the writes and the COMMIT then go in one round trip. If another writer moved the head,
+        nothing is written and `HeadMoved` is raised (`AuditLog` numbers the batch again); after
+        that, the next appends take the lock first for a while — with several busy replicas
+        the head has usually moved. After any failure the next append takes the lock first
+        too, which also replaces connections a restarted server dropped (`_lock_head`)."""
+        with self._lock:
+            known = self._known_head
+            if known is None or self._lock_first > 0:
+                self._lock_first = max(self._lock_first - 1, 0)
+                with self.transaction() as locked:  # re-enters the (reentrant) lock
+                    yield locked
+                return
+            try:
+                conn = self._pool.getconn(timeout=self._wait_timeout)
+            except PoolTimeout as error:
+                raise _store_error("write", self.where, error) from None
+            try:
+                tx = _Transaction(conn, known, assumed=True)
+                yield tx
+                tx.flush(commit=True, early_release=self._early_release)
+                self._known_head = tx.head()
+            except BaseException as error:
+                self._known_head = None
+                if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+                    with suppress(psycopg.Error):
+                        conn.execute("ROLLBACK")
+                if isinstance(error, psycopg.errors.DivisionByZero):
+                    self._lock_first = _LOCK_FIRST_AFTER_MOVE
+                    raise HeadMoved("another writer moved the head") from None
                 if isinstance(error, psycopg.Error):
                     raise _store_error("write", self.where, error) from None
                 raise

@@ -18,6 +18,8 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Protocol
 
+from privacy_guard.errors import AuditStoreError
+
 
 @dataclass(frozen=True, slots=True)
 class Head:
@@ -35,6 +37,11 @@ class StoredCheckpoint:
     size: int  # as the store says; the verifier reads the size from the signed note
     time: float
     note: str
+
+
+class HeadMoved(AuditStoreError):
+    """Raised by an optimistic `append_transaction()` at commit: another writer moved the head
+    since this store last wrote it, so nothing was written; number the batch again."""
 
 
 class StoreTransaction(Protocol):
