@@ -15,6 +15,7 @@ import subprocess
 import sys
 import threading
 import time
+from contextlib import contextmanager
 from itertools import pairwise
 from pathlib import Path
 
@@ -31,6 +32,7 @@ from privacy_guard.audit.postgres_store import (
     schema_sql,
 )
 from privacy_guard.audit.proofs import consistency_bundle, verify_bundle
+from privacy_guard.audit.store import HeadMoved
 from privacy_guard.audit.verify import verify_log
 from privacy_guard.errors import AuditError, AuditStoreError
 from tests.support.audit import LogFixture, decision, make_fixture
@@ -527,3 +529,38 @@ def test_an_acknowledged_append_is_flushed_to_disk(pg_url: str, tmp_path: Path) 
             ).fetchone()
             unflushed += not (row and row[0])
     assert unflushed <= 6  # background writes (autovacuum, hint bits) may add a little WAL
+
+
+def test_a_replica_whose_head_moved_numbers_its_batch_again(pg_url: str, tmp_path: Path) -> None:
+    """Two replicas taking turns: each append of one starts from the head it last wrote, finds
+    the other moved it (nothing written), and is numbered again from the real head."""
+    fx = make_fixture(tmp_path)
+    first, second = _open(fx, pg_url, "gw-a"), _open(fx, pg_url, "gw-b")
+    moved = 0
+    for store in (first.store, second.store):
+        original = store.append_transaction  # type: ignore[attr-defined]
+
+        def counting(original=original):  # type: ignore[no-untyped-def]
+            nonlocal moved
+            try:
+                with original() as tx:
+                    yield tx
+            except HeadMoved:
+                moved += 1
+                raise
+
+        store.append_transaction = contextmanager(counting)  # type: ignore[attr-defined]
+    try:
+        indices = []
+        for i in range(6):
+            indices.append(first.append_decision(decision(2 * i)))
+            indices.append(second.append_decision(decision(2 * i + 1)))
+    finally:
+        first.close()
+        second.close()
+    assert indices == list(range(12))
+    assert moved >= 1
+    store = PostgresStore(pg_url, readonly=True)
+    assert verify_log(store, fx.keyring, strict=True).valid
+    assert [json.loads(d)["instance"] for _, d in store.records()] == ["gw-a", "gw-b"] * 6
+    store.close()
