@@ -139,6 +139,10 @@ NAMED_CASES = [
 ]
 
 
+# A PEID has no check digit: nothing to get wrong.
+CHECKED_CASES = [case for case in NAMED_CASES if case[0] != "LI_PEID"]
+
+
 @pytest.mark.parametrize(
     ("entity", "make", "sentences"), NAMED_CASES, ids=[c[0] for c in NAMED_CASES]
 )
@@ -152,13 +156,11 @@ def test_weakly_checked_numbers_are_found_with_their_context_word(entity, make, 
 
 
 @pytest.mark.parametrize(
-    ("entity", "make", "sentences"), NAMED_CASES, ids=[c[0] for c in NAMED_CASES]
+    ("entity", "make", "sentences"), CHECKED_CASES, ids=[c[0] for c in CHECKED_CASES]
 )
 def test_a_wrong_check_digit_or_no_context_word_is_not_that_identifier(
     entity, make, sentences
 ) -> None:
-    if entity == "LI_PEID":
-        pytest.skip("a PEID has no check digit")
     r = random.Random(entity + "-bad")
     for _ in range(12):
         value = make(r)
