@@ -293,3 +293,13 @@ def test_presidio_runs_only_on_windows_around_prefilter_hits() -> None:
     list(recognizer.find(text, "en"))
     assert built == [1]
     assert windows == ["x x x x my NHS number 401"]  # 10 characters around, to a space
+
+
+def test_steuer_id_written_in_groups_as_letters_print_it() -> None:
+    r = random.Random(21)
+    for _ in range(10):
+        value = _idnr(r)
+        spaced = f"{value[:2]} {value[2:5]} {value[5:8]} {value[8:]}"
+        assert ("DE_TAX_ID", spaced) in found(f"Ihre Identifikationsnummer: {spaced}")
+        assert "DE_TAX_ID" not in {e for e, _ in found(f"Steuer-ID {wrong_check(spaced)}")}
+        assert "DE_TAX_ID" not in {e for e, _ in found(f"Preis {spaced} Euro")}

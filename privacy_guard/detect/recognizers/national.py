@@ -528,6 +528,13 @@ _OWN: list[Recognizer] = [
         _stdnum(nl_bsn, digits_only),
         NL_BSN_WORDS,
     ),
+    # The Steuer-ID as letters print it, "12 345 678 901" (Presidio's pattern takes one block).
+    StdnumIdRecognizer(
+        "DE_TAX_ID",
+        r"\d{2}[ .]\d{3}[ .]\d{3}[ .]\d{3}",
+        _stdnum(de_idnr, digits_only),
+        DE_TAX_WORDS,
+    ),
     StdnumIdRecognizer("LI_PEID", r"\d{4,12}", _stdnum(li_peid), LI_PEID_WORDS),
     StdnumIdRecognizer(
         "LU_NATIONAL_ID", r"\d{13}|\d{4}[ ]\d{4}[ ]\d{3}[ ]\d{2}", _lu_national_id, LU_ID_WORDS
