@@ -2703,6 +2703,14 @@ def european_ids_and_leaks(seed: int = EU_IDS_SEED) -> list[dict[str, object]]:
     def email(fk: Faker) -> str:
         return f"{fk.first_name().lower()}.{fk.last_name().lower()}@{fk.free_email_domain()}"
 
+    def nino() -> str:
+        # HMRC: no D, F, I, Q, U, V in the prefix, no O second, and never BG, GB, KN, NK, NT, TN, ZZ.
+        while (prefix := r.choice("ABCEGHJKLMNPRSTWXYZ") + r.choice("ABCEGHJKLMNPRSTWXYZ")) in (
+            "BG", "GB", "KN", "NK", "NT", "TN", "ZZ"
+        ):  # fmt: skip
+            pass
+        return prefix + " " + " ".join(d(2) for _ in range(3)) + " " + r.choice("ABCD")
+
     def prefix_name() -> str:
         prefix = r.choice(("Mc", "Mac", "O’", "O'"))
         rest = r.choice(("Allister", "Donald", "Brien", "Connor", "Leod", "Kenna"))
@@ -2718,10 +2726,7 @@ def european_ids_and_leaks(seed: int = EU_IDS_SEED) -> list[dict[str, object]]:
     en, gb = fakers["en_US"], fakers["en_GB"]
     makers: dict[str, Callable[[], tuple[str, str | None]]] = {
         "UK_NHS": lambda: (until(lambda: complete(str(r.randint(4, 6)) + d(8), nhs.is_valid)), "UK_NHS"),
-        "UK_NINO": lambda: (
-            r.choice("ABCEGHJKLMNPRSTWXYZ") + r.choice("ABCEGHJKLMNPRSTWXYZ") + " " + " ".join(d(2) for _ in range(3)) + " " + r.choice("ABCD"),
-            "UK_NINO",
-        ),
+        "UK_NINO": lambda: (nino(), "UK_NINO"),
         "IT_FISCAL_CODE": lambda: (cf(), "IT_FISCAL_CODE"),
         "IT_VAT_CODE": lambda: (until(lambda: complete(d(7) + f"{r.randint(1, 100):03d}", iva.is_valid)), "IT_VAT_CODE"),
         "ES_NIF": lambda: (until(lambda: complete(d(8), dni.is_valid, "TRWAGMYFPDXBNJZSQVHLCKE")), "ES_NIF"),
