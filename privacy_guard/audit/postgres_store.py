@@ -10,7 +10,9 @@ so the verifier, proofs, reports and exports do not know which store they read.
   for the lock and continues from the new head. `audit_records.idx` is the primary key, so even
   a buggy writer cannot store an index twice.
 * **Group commit per replica.** `AuditLog`'s writer thread hands everything that is pending in
-  the process to one `transaction()`: many requests share one lock round and one commit.
+  the process to one transaction: many requests share one lock round and one commit. Appends
+  go through `append_transaction()`, which starts from the head this replica last wrote and
+  sends lock, check, writes and COMMIT in one round trip (`HeadMoved` when the head moved).
 * **Durable before acknowledged.** Sessions run with `synchronous_commit = on`, and a
   checkpoint is committed synchronously in the transaction of the records it covers: when it
   becomes visible it is on disk (and on synchronous standbys), so no checkpoint ever covers a
