@@ -76,19 +76,40 @@ _CANDIDATE = re.compile(
 )
 
 _NON_DIGIT = re.compile(r"\D+")
-# A phone word (or a short word a number follows) glued to the number before it, or a word
-# glued after it: where `_find_glued` puts a space.
-_GLUE_WORDS = (
-    r"t[ée]l(?:[ée]?(?:phone|fon))?|phone|ph|tel\.|call|at|on|me|us|fax|mobiles?|mob|cell|"
-    r"office|portable|natel|handy|gsm|whatsapp|sms|number|num[ée]ro|nummer"
+# A phone word (or a short word a number follows) glued to the number after it, or a word glued
+# after the number: where `_find_glued` puts a space.
+_GLUE_BEFORE = frozenset(
+    """tel tél tele télé telephone téléphone telefon telefono phone ph call at on me us fax mobile
+    mobiles mob cell office portable natel handy gsm whatsapp sms number numero numéro nummer"""
+    .split()
 )
-# A letter touching a digit: the cheap test before `_GLUED` (a scan that starts on a character
-# class is fast; one that starts on a word boundary is not).
-_LETTER_DIGIT = re.compile(r"[A-Za-zé:.]\+?\(?\d\d|\d[A-Za-z]")
-_GLUED = re.compile(
-    rf"(?i)\b(?P<word>{_GLUE_WORDS}):?(?=\+?\(?\d{{2}})"
-    r"|(?<=\d)(?P<after>(?:please|thanks|merci|or|ou|and|et|oder|und|call|tel|phone)\b)"
-)
+_GLUE_AFTER = frozenset("please thanks merci or ou and et oder und call tel phone".split())
+_DIGIT_RUN = re.compile(r"\d+")
+_WORD_ENDING = re.compile(r"(?<![^\W\d_])[^\W\d_]{1,12}\Z")
+_WORD_STARTING = re.compile(r"[^\W\d_]{1,12}(?![^\W\d_])")
+_GLUE_REACH = 64  # characters around a glue point that the second search sees
+
+
+def _glue_points(text: str) -> list[int]:
+    """Where a glued word and a number meet ("Tel|0612…", "Tel|:+41…", "…4567|please"). Walks
+    the digit runs (a fast scan) and looks at the letters touching them."""
+    points = set()
+    for m in _DIGIT_RUN.finditer(text):
+        start, end = m.span()
+        while start > 0 and text[start - 1] in "+(":
+            start -= 1
+        if start > 0 and text[start - 1] in ":.":
+            start -= 1
+        if start > 0 and text[start - 1].isalpha():
+            word = _WORD_ENDING.search(text, max(0, start - 12), start)
+            if word is not None and word.group().lower() in _GLUE_BEFORE:
+                points.add(start)
+        if end < len(text) and text[end].isalpha():
+            word = _WORD_STARTING.match(text, end)
+            if word is not None and word.group().lower() in _GLUE_AFTER:
+                points.add(end)
+    return sorted(points)
+
 
 _REGIONS_BY_LANGUAGE: dict[str, tuple[str, ...]] = {
     "fr": ("FR", "CH", "BE", "DE", "IT", "GB", "US"),
@@ -233,29 +254,37 @@ class PhoneRecognizer:
 
     def find(self, text: str, language: str) -> Iterator[Span]:
         yield from self._find(text, language)
-        if _LETTER_DIGIT.search(text) is not None and _GLUED.search(text) is not None:
-            yield from self._find_glued(text, language)
+        cuts = _glue_points(text)
+        if cuts:
+            yield from self._find_glued(text, cuts, language)
 
-    def _find_glued(self, text: str, language: str) -> Iterator[Span]:
+    def _find_glued(self, text: str, cuts: list[int], language: str) -> Iterator[Span]:
         """Numbers glued to a phone word or a short word ("Tel0612345678", "call me at555-867-
         5309", "+41 79 123 45 67please"), as text extracted from PDFs and forms has them: the
-        same search on a copy with a space put between word and number, spans mapped back."""
-        cuts = sorted({m.end("word") for m in _GLUED.finditer(text) if m["word"]})
-        cuts += sorted({m.start("after") for m in _GLUED.finditer(text) if m["after"]})
-        cuts.sort()
-        pieces, last = [], 0
+        same search on a copy of the surroundings with a space put between word and number,
+        spans mapped back."""
+        windows: list[tuple[int, int]] = []
         for cut in cuts:
-            pieces.append(text[last:cut])
-            last = cut
-        pieces.append(text[last:])
-        shadow = " ".join(pieces)
-        for span in self._find(shadow, language):
-            # The k-th inserted space sits at cuts[k] + k in the shadow.
-            shift_start = sum(1 for k, cut in enumerate(cuts) if cut + k < span.start)
-            shift_end = sum(1 for k, cut in enumerate(cuts) if cut + k < span.end)
-            start, end = span.start - shift_start, span.end - shift_end
-            if start in cuts or end in cuts:  # only what the glue hid: the rest is found above
-                yield Span(span.entity_type, start, end, span.score, span.priority)
+            lo, hi = max(0, cut - _GLUE_REACH), min(len(text), cut + _GLUE_REACH)
+            if windows and lo <= windows[-1][1]:
+                windows[-1] = (windows[-1][0], hi)
+            else:
+                windows.append((lo, hi))
+        for lo, hi in windows:
+            inside = [cut for cut in cuts if lo < cut < hi]
+            pieces, last = [], lo
+            for cut in inside:
+                pieces.append(text[last:cut])
+                last = cut
+            pieces.append(text[last:hi])
+            shadow = " ".join(pieces)
+            for span in self._find(shadow, language):
+                # The k-th inserted space sits at (cut - lo) + k in the shadow.
+                shift_start = sum(1 for k, cut in enumerate(inside) if cut - lo + k < span.start)
+                shift_end = sum(1 for k, cut in enumerate(inside) if cut - lo + k < span.end)
+                start, end = lo + span.start - shift_start, lo + span.end - shift_end
+                if start in inside or end in inside:  # only what the glue hid
+                    yield Span(span.entity_type, start, end, span.score, span.priority)
 
     def _find(self, text: str, language: str) -> Iterator[Span]:
         for match in _CANDIDATE.finditer(text):
