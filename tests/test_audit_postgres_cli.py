@@ -95,6 +95,10 @@ def test_every_audit_command_works_on_a_migrated_postgres_log(pg_url: str, tmp_p
         assert audit.append_decision(decision(99)) == 40
     code, out = _run("audit", "checkpoint", "--sign", "--config", str(config))
     assert code == 0 and "\n41\n" in out
+    with open_audit_log(load_config(config).audit) as audit:
+        assert audit.append_decision(decision(100)) == 41
+    code, out = _run("audit", "checkpoint", "--sign", "--log", pg_url, "--config", str(config))
+    assert code == 0 and "\n42\n" in out
     code, out = _run(
         "audit", "verify", "--config", str(config), "--pubkey", str(pub), "--checkpoint",
         str(kept), "--strict",
