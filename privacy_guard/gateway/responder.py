@@ -31,6 +31,17 @@ DECISION_HEADER = "x-privacy-guard-decision"
 CLIENT_CLOSED = 499  # nginx's code for "the client went away first"; logs and metrics only
 # The longest a stream keeps the event loop to itself between two turns given back (seconds).
 _TURN = 0.0005
+# While other requests are in progress, a stream pauses this long at each turn: it then gets at
+# most a third of the worker, the rest goes to them (their detection needs the CPU and the GIL).
+_PAUSE = 2 * _TURN
+
+
+class _Load:
+    """Requests in progress in this process, and how many of them are pumping a stream: while
+    any other request is in progress, a stream's turns are pauses, not mere yields."""
+
+    active = 0
+    streaming = 0
 
 
 class MethodNotAllowed(BadRequest):
@@ -58,6 +69,7 @@ class Responder:
 
     async def __call__(self, receive: Receive, send: Send) -> None:
         status = 500
+        _Load.active += 1
         try:
             status = await self._handle(receive, send)
         except ClientGone:
@@ -75,6 +87,7 @@ class Responder:
                 send, GatewayError("internal error; nothing was sent", code="internal_error")
             )
         finally:
+            _Load.active -= 1
             with anyio.CancelScope(shield=True):
                 await self.gateway.finish(self.exchange, status)
 
@@ -155,6 +168,7 @@ class Responder:
         sse = self.adapter.sse
         clock = time.perf_counter
         turn_ends = clock() + _TURN
+        _Load.streaming += 1
         try:
             async for chunk in chunks:
                 await send({"type": "http.response.body", "body": sse(chunk), "more_body": True})
@@ -162,7 +176,12 @@ class Responder:
                     # A fast upstream's chunks arrive already buffered, so every await above
                     # returns at once: without a turn given back, the event loop would serve no
                     # other request, and not see this client hang up, until the stream ends.
-                    await anyio.lowlevel.checkpoint()
+                    # While other requests are in progress, the turn is a pause: a yield alone
+                    # leaves them half the CPU at best (the GIL, the loop) for their detection.
+                    if _Load.active > _Load.streaming:
+                        await anyio.sleep(_PAUSE)
+                    else:
+                        await anyio.lowlevel.checkpoint()
                     turn_ends = clock() + _TURN
         except UpstreamFailed as error:
             # Headers are gone already: the error travels as an event, as the API's own servers
@@ -177,6 +196,8 @@ class Responder:
                 }
             )
             return error.status
+        finally:
+            _Load.streaming -= 1
         self.ending = True
         end = self.adapter.sse_end()
         await send({"type": "http.response.body", "body": end, "more_body": False})
