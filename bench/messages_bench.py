@@ -20,12 +20,11 @@ from __future__ import annotations
 import atexit
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 import httpx
-from gateway_bench import latency, percentile, prompt, server_timing
+from api_figures import ApiBench, measure_api
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = "bench-messages"
@@ -90,90 +89,34 @@ def _body(text: str, model: str, **extra: Any) -> dict[str, Any]:
     }
 
 
-def _first_text(
-    client: httpx.Client, url: str, bodies: list[dict[str, Any]]
-) -> tuple[list[float], list[float]]:
-    ttft, detect = [], []
-    for body in bodies:
-        started = time.perf_counter()
-        with client.stream("POST", url, json={**body, "stream": True}) as response:
-            response.raise_for_status()
-            found = None
-            lines = response.iter_lines()
-            for line in lines:
-                compact = line.replace(" ", "")
-                if '"type":"text_delta"' in compact and '"text":""' not in compact:
-                    found = (time.perf_counter() - started) * 1000
-                    break
-            for _ in lines:  # read the rest: the next request reuses the connection
-                pass
-        assert found is not None, "no text_delta"
-        ttft.append(found)
-        detected = server_timing(response, "detect")
-        if detected is not None:
-            detect.append(detected)
-    return ttft, detect
+MESSAGES = ApiBench(
+    title="Anthropic Messages (/v1/messages)",
+    event="text_delta",
+    marker='"type":"text_delta"',
+    empty='"text":""',
+    body=_body,
+    model=MODEL,
+)
 
 
 def measure(client: httpx.Client, gateway_root: str, count: int) -> dict[str, Any]:
     """The Messages figures; `gateway_root` is the gateway's URL without /v1."""
     urls = _stub_urls()
-    gateway = f"{gateway_root}/v1/messages"
     headers = {"anthropic-version": "2023-06-01"}
-    for n in range(10):  # warm the path
-        latency(client, gateway, [_body(prompt(200, -n - 200), MODEL)])
-        latency(client, f"{urls['fast']}/messages", [_body(prompt(200, -n - 200), "stub")])
-    base = 30_000_000
     client.headers.update(headers)
-    direct = latency(
-        client,
-        f"{urls['fast']}/messages",
-        [_body(prompt(1024, base + i), "stub-model") for i in range(count)],
-    )
-    via = latency(
-        client, gateway, [_body(prompt(1024, base + count + i), MODEL) for i in range(count)]
-    )
-    found: dict[str, Any] = {
-        "direct_p50": percentile(direct, 50),
-        "direct_p99": percentile(direct, 99),
-        "gateway_p50": percentile(via, 50),
-        "gateway_p99": percentile(via, 99),
-    }
-    found["added_p50"] = found["gateway_p50"] - found["direct_p50"]
-    found["added_p99"] = found["gateway_p99"] - found["direct_p99"]
-    verdict = "met" if found["added_p50"] <= 15 else "NOT met"
-    print(
-        f"\nAnthropic Messages (/v1/messages), 1 KB prompt, non-streamed, relayed natively: direct "
-        f"p50 {found['direct_p50']:.2f} ms, p99 {found['direct_p99']:.2f} ms; added p50 "
-        f"{found['added_p50']:.2f} ms, p99 {found['added_p99']:.2f} ms; goal added p50 <= 15 ms: "
-        f"{verdict}"
-    )
-    half = max(10, count // 2)
-    direct_ttft, _ = _first_text(
-        client,
-        f"{urls['paced']}/messages",
-        [_body(prompt(1024, base + 2 * count + i), "stub-model") for i in range(half)],
-    )
-    via_ttft, detect = _first_text(
-        client,
-        gateway,
-        [_body(prompt(1024, base + 3 * count + i), MODEL + "-paced") for i in range(half)],
-    )
-    found["ttft_direct_p50"] = percentile(direct_ttft, 50)
-    found["ttft_gateway_p50"] = percentile(via_ttft, 50)
-    found["ttft_detect_p50"] = percentile(detect, 50) if detect else 0.0
-    found["ttft_overhead_p50"] = found["ttft_gateway_p50"] - found["ttft_direct_p50"]
-    budget = found["ttft_detect_p50"] + 5
-    verdict = "met" if found["ttft_overhead_p50"] <= budget else "NOT met"
-    print(
-        f"  streamed, time to the first text_delta p50 (stub paced): direct "
-        f"{found['ttft_direct_p50']:.2f} ms, gateway {found['ttft_gateway_p50']:.2f} ms, overhead "
-        f"{found['ttft_overhead_p50']:.2f} ms; target detection ({found['ttft_detect_p50']:.2f} "
-        f"ms) + 5 ms = {budget:.2f} ms: {verdict}"
-    )
-    for name in headers:
-        client.headers.pop(name, None)
-    return found
+    try:
+        return measure_api(
+            client,
+            MESSAGES,
+            direct=f"{urls['fast']}/messages",
+            paced_direct=f"{urls['paced']}/messages",
+            gateway=f"{gateway_root}/v1/messages",
+            base=30_000_000,
+            count=count,
+        )
+    finally:
+        for name in headers:
+            client.headers.pop(name, None)
 
 
 def _run_stub(paced: bool) -> None:
