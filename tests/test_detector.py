@@ -199,13 +199,18 @@ import functools, importlib, json, pkgutil
 import privacy_guard.detect.recognizers as package
 from privacy_guard import Detector
 
-Detector().warm_up()
+detector = Detector()
+detector.warm_up()
 empty = []
 for info in pkgutil.iter_modules(package.__path__):
     module = importlib.import_module(f"{package.__name__}.{info.name}")
     for name, value in vars(module).items():
         if callable(getattr(value, "cache_info", None)) and value.cache_info().currsize == 0:
             empty.append(f"{info.name}.{name}")
+from privacy_guard.detect.presidio_adapter import PresidioWindowRecognizer
+for recognizer in detector._recognizers:
+    if isinstance(recognizer, PresidioWindowRecognizer) and recognizer._recognizer is None:
+        empty.append(recognizer.name)
 print(json.dumps(empty))
 """
 
