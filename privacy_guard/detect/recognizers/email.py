@@ -69,6 +69,10 @@ _OBFUSCATED = re.compile(
     re.VERBOSE,
 )
 
+# What every _AT alternative holds: "@", or "at"/"arobase"/"arrobase" with no letter or digit
+# either side (brackets, spaces, "-" and "_" all qualify).
+_AT_CUE = re.compile(r"@|(?i:(?<![^\W_])(?:at|arr?obase)(?![^\W_]))")
+
 
 def _wordset(words: str) -> frozenset[str]:
     return frozenset(words.split())
@@ -136,18 +140,22 @@ class EmailRecognizer:
 
     def find(self, text: str, language: str) -> Iterator[Span]:
         taken: list[tuple[int, int]] = []
-        for m in _OBFUSCATED.finditer(text):
-            score = self._obfuscated_score(text, m)
-            if score is not None:
-                taken.append(m.span())
-                yield Span(ENTITY, m.start(), m.end(), score, PRIORITY)
-        for m in _PLAIN.finditer(text):
+        has_at = "@" in text
+        # Whole-text scans of these two regexes cost ~0.3 ms per KB; a text without what every
+        # match must hold (an "@", or "at"/"arobase" as a word of its own) skips them.
+        if has_at or _AT_CUE.search(text):
+            for m in _OBFUSCATED.finditer(text):
+                score = self._obfuscated_score(text, m)
+                if score is not None:
+                    taken.append(m.span())
+                    yield Span(ENTITY, m.start(), m.end(), score, PRIORITY)
+        for m in _PLAIN.finditer(text) if has_at else ():
             start, end = m.span()
             if any(a < end and start < b for a, b in taken):
                 continue
             if _plain_is_address(text, start, end, m["local"], m["domain"], m["tld"]):
                 yield Span(ENTITY, start, end, 0.95, PRIORITY)
-        if "@" in text and "\n" in text:
+        if has_at and "\n" in text:
             yield from _split_by_line_breaks(text)
 
 
