@@ -25,12 +25,12 @@ from privacy_guard.egress.common import (
     with_retries,
 )
 from privacy_guard.egress.relay import _Chunks, _client, _send, whole_reply
+from privacy_guard.egress.relay import json_object as _object
 
 __all__ = ["DEFAULT_VERSION", "open_stream", "reply"]
 
 # What the gateway sends when the client named no version (the SDKs always do).
 DEFAULT_VERSION = "2023-06-01"
-_INVALID = Failure(502, "invalid_response", retryable=False)
 
 
 def _request(
@@ -61,16 +61,6 @@ def _request(
     return _client().build_request(
         "POST", base.rstrip("/") + path, content=content, headers=sent, timeout=timeout
     )
-
-
-def _object(raw: str | bytes) -> dict[str, Any]:
-    try:
-        value = json.loads(raw)
-    except ValueError:
-        raise Failed(_INVALID) from None
-    if not isinstance(value, dict):
-        raise Failed(_INVALID)
-    return value
 
 
 async def reply(

@@ -137,13 +137,19 @@ async def _failure_of(response: httpx.Response) -> Failure:
     return http_failure(response.status_code, code, retry_after)
 
 
-def _object(raw: str | bytes) -> dict[str, Any]:
+def json_object(raw: str | bytes) -> dict[str, Any]:
+    """A reply or event body that must be one JSON object (else 502 `invalid_response`)."""
     try:
         value = json.loads(raw)
     except ValueError:
         raise Failed(_INVALID) from None
     if not isinstance(value, dict):
         raise Failed(_INVALID)
+    return value
+
+
+def _object(raw: str | bytes) -> dict[str, Any]:
+    value = json_object(raw)
     if not all(isinstance(value.get(key, []), list) for key in ("choices", "data")):
         raise Failed(_INVALID)
     return value
