@@ -4,13 +4,12 @@ to the stub directly in the same run."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
-from gateway_bench import latency, percentile, prompt, server_timing
+from gateway_bench import first_match, latency, percentile, prompt
 
 Body = Callable[[str, str], dict[str, Any]]
 
@@ -29,26 +28,13 @@ def first_event(
     client: httpx.Client, url: str, bodies: list[dict[str, Any]], api: ApiBench
 ) -> tuple[list[float], list[float]]:
     """Per body: milliseconds to the first non-empty text event, and the gateway's detection."""
-    ttft, detect = [], []
-    for body in bodies:
-        started = time.perf_counter()
-        with client.stream("POST", url, json={**body, "stream": True}) as response:
-            response.raise_for_status()
-            found = None
-            lines = response.iter_lines()
-            for line in lines:
-                compact = line.replace(" ", "")
-                if api.marker in compact and api.empty not in compact:
-                    found = (time.perf_counter() - started) * 1000
-                    break
-            for _ in lines:  # read the rest: the next request reuses the connection
-                pass
-        assert found is not None, f"no {api.event}"
-        ttft.append(found)
-        detected = server_timing(response, "detect")
-        if detected is not None:
-            detect.append(detected)
-    return ttft, detect
+    return first_match(
+        client,
+        url,
+        bodies,
+        lambda compact: api.marker in compact and api.empty not in compact,
+        f"no {api.event}",
+    )
 
 
 def measure_api(

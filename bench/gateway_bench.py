@@ -245,6 +245,26 @@ def first_token(
     client: httpx.Client, url: str, bodies: list[dict[str, Any]]
 ) -> tuple[list[float], list[float]]:
     """Milliseconds to the first content chunk, and the gateway's detection time (if any)."""
+
+    def is_token(compact: str) -> bool:
+        return (
+            compact.startswith("data:{")
+            and '"content":"' in compact
+            and '"content":""' not in compact
+        )
+
+    return first_match(client, url, bodies, is_token, "no content chunk")
+
+
+def first_match(
+    client: httpx.Client,
+    url: str,
+    bodies: list[dict[str, Any]],
+    is_token: Callable[[str], bool],
+    missing: str,
+) -> tuple[list[float], list[float]]:
+    """Per streamed body: milliseconds to the first line `is_token` accepts (spaces removed),
+    and the gateway's detection time (if any)."""
     ttft, detect = [], []
     for body in bodies:
         started = time.perf_counter()
@@ -253,17 +273,12 @@ def first_token(
             found = None
             lines = response.iter_lines()
             for line in lines:
-                compact = line.replace(" ", "")
-                if (
-                    compact.startswith("data:{")
-                    and '"content":"' in compact
-                    and ('"content":""' not in compact)
-                ):
+                if is_token(line.replace(" ", "")):
                     found = (time.perf_counter() - started) * 1000
                     break
             for _ in lines:  # read the rest: the next request reuses the connection
                 pass
-        assert found is not None, "no content chunk"
+        assert found is not None, missing
         ttft.append(found)
         detected = server_timing(response, "detect")
         if detected is not None:
