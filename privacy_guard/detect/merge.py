@@ -8,8 +8,10 @@ from collections.abc import Iterable
 from privacy_guard.detect.types import Span
 
 
-def _rank(span: Span) -> tuple[int, int, float, int]:
-    return (-span.priority, -(span.end - span.start), -span.score, span.start)
+def _rank(span: Span) -> tuple[int, int, float, int, str]:
+    # The entity type breaks the last ties (two recognizers, one value, the same score): without
+    # it the winner followed the set's order, which changes from one process to the next.
+    return (-span.priority, -(span.end - span.start), -span.score, span.start, span.entity_type)
 
 
 def resolve_overlaps(spans: Iterable[Span]) -> list[Span]:

