@@ -73,43 +73,40 @@ def _tokens(body: str) -> list[str] | None:
 def _top_level_alternatives(tokens: list[str]) -> list[list[str]] | None:
     alternatives: list[list[str]] = [[]]
     depth = 0
+    for token, depth in _with_depths(tokens):
+        if depth < 0:
+            return None
+        if token == "|" and depth == 0:
+            alternatives.append([])
+        else:
+            alternatives[-1].append(token)
+    return alternatives if depth == 0 else None
+
+
+def _with_depths(tokens: list[str]) -> Iterator[tuple[str, int]]:
+    """Each token with the group depth after it."""
+    depth = 0
     for token in tokens:
         if token.startswith("(") and not token.endswith(")"):
             depth += 1
         elif token == ")":
             depth -= 1
-            if depth < 0:
-                return None
-        elif token == "|" and depth == 0:
-            alternatives.append([])
-            continue
-        alternatives[-1].append(token)
-    return alternatives if depth == 0 else None
+        yield token, depth
 
 
 def _unwrapped(tokens: list[str]) -> list[str]:
     """The tokens of `(?:…)` when the group wraps the whole alternative."""
     if len(tokens) < 2 or tokens[0] != "(?:" or tokens[-1] != ")":
         return tokens
-    depth = 0
-    for index, token in enumerate(tokens):
-        if token.startswith("(") and not token.endswith(")"):
-            depth += 1
-        elif token == ")":
-            depth -= 1
-            if depth == 0 and index != len(tokens) - 1:
-                return tokens  # "(?:a)(?:b)": the first group closes early
+    for index, (token, depth) in enumerate(_with_depths(tokens)):
+        if token == ")" and depth == 0 and index != len(tokens) - 1:
+            return tokens  # "(?:a)(?:b)": the first group closes early
     return tokens[1:-1]
 
 
 def _split_at_long_class(tokens: list[str], long_class: int) -> tuple[str, str]:
-    depth = 0
-    for index, token in enumerate(tokens):
-        if token.startswith("(") and not token.endswith(")"):
-            depth += 1
-        elif token == ")":
-            depth -= 1
-        elif depth == 0 and token.startswith("[") and len(token) >= long_class:
+    for index, (token, depth) in enumerate(_with_depths(tokens)):
+        if depth == 0 and token.startswith("[") and len(token) >= long_class:
             return "".join(tokens[:index]), "".join(tokens[index:])
     return "".join(tokens), ""
 
