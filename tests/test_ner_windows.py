@@ -87,3 +87,42 @@ def test_a_place_after_a_residence_cue_is_seen_in_lower_case() -> None:
     text = "salut j'habite à bordeaux depuis deux ans, quelles balades faire ce week-end ?"
     windows = ner_windows(text, [])
     assert windows and any(start <= text.index("bordeaux") < end for start, end in windows)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "AHV-Nr.: 756.1234.5678.97",  # the part after an acronym's hyphen
+        "Meine Sozialversicherungsnummer ist 12 150589 M 013",  # beside a function word only
+        "Bitte überweise die Rückzahlung auf mein Konto CH93 0076 2011 6238 5295 7",  # digits
+        "Le siège de BNP Paribas est à Paris.",  # beside a short acronym
+    ],
+)
+def test_neighbours_that_cannot_be_part_of_a_name_wake_no_ner(text: str) -> None:
+    assert ner_windows(text, []) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("The lease was signed by Anne-Sophie Vasseur last week.", "Vasseur"),
+        ("The lease was signed by Zbigniew Brzęczyszczykiewicz last week.", "Zbigniew"),
+        ("Le bail a été signé par Kowalczyk-Brzęczyszczykiewicz hier.", "Brzęczyszczykiewicz"),
+    ],
+)
+def test_name_shaped_neighbours_still_wake_ner(text: str, name: str) -> None:
+    windows = ner_windows(text, [])
+    position = text.index(name)
+    assert any(start <= position < end for start, end in windows)
+
+
+def test_a_paragraph_without_a_language_of_its_own_takes_the_texts_main_one() -> None:
+    """One pipeline call costs ~2 ms whatever its size: a line of data in a long English text
+    goes through the English pipeline only, not both; a short text alone keeps both."""
+    engine = Detector(DetectorConfig(cache_size=0))._ner
+    prose = "Please check the attached notes and tell me what you think about them. " * 6
+    text = f"{prose}\n\nNadia Okonkwo-Brandt · +41 79 000 00 00\n\n{prose}"
+    pieces = engine._windows(text, [], ("en", "fr"), True)
+    assert pieces and all(pipelines == ("en",) for _, _, pipelines in pieces)
+    short = "Nadia Okonkwo-Brandt · +41 79 000 00 00"
+    assert {p for _, _, p in engine._windows(short, [], ("en", "fr"), True)} == {("en", "fr")}

@@ -25,7 +25,8 @@ _WORDS = {
         madame monsieur avec pour par sur dans chez sans sous entre vers au aux si alors aussi
         peux peut pouvez voici voilà écris rédige résume traduis explique aide fais donne""",
     "de": """der die das und oder aber ist sind war waren sein haben hat ich du er sie es wir ihr
-        mich dich sich mein dein ihre unser euer nicht kein keine mit für von zu auf bei nach aus
+        mich dich sich mein meine meinen meinem meiner dein deine sein seine ihre ihren unser
+        unsere euer nicht kein keine mit für von zu auf bei nach aus
         über unter bitte danke hallo sehr geehrte grüsse grüße freundlichen ein eine einen dem
         den des wie was wer wo warum wann auch noch schon""",
     "it": """il lo gli le un una uno di da in con su per tra fra che chi cui non sono sei siamo
@@ -44,7 +45,8 @@ _TOKEN = re.compile(r"[a-zàâäéèêëîïôöùûüçß]+", re.IGNORECASE)
 _FRENCH_LETTERS = re.compile(r"[àâéèêëîïôùûç]", re.IGNORECASE)
 # Sampling bounds the cost on huge texts; 20 000 characters decide the language plainly.
 _SAMPLE_CHARS = 20_000
-_SHORT_TEXT = 400
+# Below this, a text may be one short paragraph with no language signal of its own.
+SHORT_TEXT = 400
 # English and French prose run at 30-50 % function words; junk and data at almost none.
 _MIN_PROSE_SHARE = 0.05
 
@@ -59,14 +61,14 @@ def detect_language(text: str) -> LanguageGuess:
     sample = text[:_SAMPLE_CHARS]
     counts, tokens = _counts(sample)
     if not counts:
-        if len(sample) > _SHORT_TEXT:
+        if len(sample) > SHORT_TEXT:
             # A long text without one English or French function word is not prose in
             # either language (code, data, another language): NER would only add noise.
             return LanguageGuess("other", ())
         # A name, an identifier, a fragment: run both pipelines, since recall matters more
         # than a few milliseconds on such short texts.
         return LanguageGuess("fr" if _FRENCH_LETTERS.search(sample) else "en", ("en", "fr"))
-    if len(sample) > _SHORT_TEXT and sum(counts.values()) < _MIN_PROSE_SHARE * tokens:
+    if len(sample) > SHORT_TEXT and sum(counts.values()) < _MIN_PROSE_SHARE * tokens:
         # Words, but hardly any function words: junk, data or code rather than prose.
         return LanguageGuess("other", ())
     return _ranked(counts)

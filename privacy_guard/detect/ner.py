@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
-from privacy_guard.detect.language import FUNCTION_WORDS, segment_language
+from privacy_guard.detect.language import FUNCTION_WORDS, SHORT_TEXT, segment_language
 from privacy_guard.detect.recognizers.person import (
     NOT_NAMES,
     ambiguous_first_names,
@@ -78,7 +78,8 @@ _IDENTIFIER_BEFORE = frozenset("./\\_$@=:#")
 _CONTEXT_WORDS = 5
 _CONTEXT_CHARS = 48
 _PREVIOUS_WORD = re.compile(r"(\S+)[ \t]+$")
-_NEXT_WORD = re.compile(r"[ \t]+(\S)")
+_NEXT_WORD = re.compile(r"[ \t]+(\S+)")
+_HYPHENATED_BEFORE = re.compile(r"(?:^|[^\w'’-])([\w'’]+)-$")
 _WORD = re.compile(r"\S+")
 _TOKEN_BEFORE = re.compile(r"\S*$")
 _TOKEN_AFTER = re.compile(r"\S*")
@@ -192,7 +193,11 @@ class NerEngine:
                 paragraph = _paragraph(text, start, end)
                 if paragraph not in paragraphs:
                     guess = segment_language(text, *paragraph)
-                    paragraphs[paragraph] = wanted if guess is None else guess.ner_languages
+                    paragraphs[paragraph] = (
+                        _unsaid_paragraph_languages(text, wanted)
+                        if guess is None
+                        else guess.ner_languages
+                    )
                 pipelines = paragraphs[paragraph]
             if not pipelines:
                 continue
@@ -236,6 +241,15 @@ class NerEngine:
             elif ent.label_ in _PLACE_LABELS and _RESIDENCE.search(text, max(0, start - 60), start):
                 spans.append(Span("LOCATION", start, end, 0.7, 0))
         return spans
+
+
+def _unsaid_paragraph_languages(text: str, wanted: tuple[str, ...]) -> tuple[str, ...]:
+    """The pipelines for a paragraph that does not say its language (a form line, a list of
+    values) in a text that does. In a short text it may be all there is: both pipelines, for
+    recall. In a longer one it goes with the text's main language only: each extra pipeline
+    costs a whole call (about 2 ms, mostly fixed cost), and either model finds a capitalised
+    name in a line of data."""
+    return wanted if len(text) <= SHORT_TEXT or not wanted else wanted[:1]
 
 
 def needs_ner(text: str, covered: list[tuple[int, int]], start: int = 0, end: int = -1) -> bool:
@@ -320,15 +334,29 @@ def _has_digit_around(text: str, start: int, end: int) -> bool:
 
 
 def _capitalised_beside(text: str, start: int, end: int) -> bool:
-    """A capitalised word (or a hyphen) right before or after, on the same line: NER could make
-    a name of several words here."""
-    if text[start - 1 : start] == "-" or text[end : end + 1] == "-":
-        return True
+    """A name-shaped capitalised word right before or after on the same line, or a hyphen
+    joining the word to one ("Jean-Luc"): NER could make a name of several words here.
+
+    Not a neighbour that cannot be part of a name: a word with a digit (`CH96`), an acronym of
+    three letters or fewer (`AHV-Nr`, `BNP`), a function word (`Meine`, `My`)."""
+    if text[start - 1 : start] == "-":
+        before = _HYPHENATED_BEFORE.search(text, max(0, start - 40), start)
+        if before is not None and _name_shaped(before.group(1)) and end - start >= 3:
+            return True
     before = _PREVIOUS_WORD.search(text, max(0, start - 40), start)
-    if before is not None and before.group(1)[:1].isupper():
+    if before is not None and _name_shaped(before.group(1).rstrip(",")):
         return True
     after = _NEXT_WORD.match(text, end)
-    return after is not None and after.group(1).isupper()
+    return after is not None and _name_shaped(after.group(1).rstrip(",.;:"))
+
+
+def _name_shaped(word: str) -> bool:
+    """Whether a neighbouring word could be part of a name."""
+    if not word[:1].isupper() or _DIGIT.search(word) is not None:
+        return False
+    if word.isupper() and len(word) <= 3:
+        return False
+    return word.lower() not in FUNCTION_WORDS and word.lower() not in NOT_NAMES
 
 
 def _around(text: str, start: int, end: int) -> tuple[int, int]:
