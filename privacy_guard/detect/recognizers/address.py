@@ -16,9 +16,15 @@ is not found.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 
+from privacy_guard.detect.recognizers._word_index import (
+    left_bounded,
+    lowered,
+    occurrences,
+    scan_at,
+)
 from privacy_guard.detect.recognizers.base import Recognizer, context_before
 from privacy_guard.detect.recognizers.wordtrie import trie_pattern
 from privacy_guard.detect.types import Span
@@ -77,7 +83,7 @@ _NAME_SHORT = rf"(?:{_NAME_STRICT}|{_PARTICLES}{_WORD})"
 _NUM = r"\d{1,5}(?:-\d{1,5})?(?:[ \t]?(?i:bis|ter|quater)(?![^\W_])|[A-Za-z](?![^\W_]))?"
 
 # Street types written before the name (French, Italian, and French-speaking Swiss usage).
-_PREFIX_TYPES = _one_of(
+_PREFIX_TYPES_WORDS = (
     "rue|ruelle|avenue|av.|ave|ave.|boulevard|bd|bd.|bld|bld.|blvd|blvd.|bvd|bvd.|chemin|ch.|allée"
     "|allee|impasse|imp.|place|pl.|quai|route|rte|rte.|cours|faubourg|fbg|fbg.|square|sq.|lieu-dit"
     "|lieudit|passage|villa|cité|cite|résidence|residence|hameau|sentier|voie|promenade"
@@ -85,6 +91,7 @@ _PREFIX_TYPES = _one_of(
     "|venelle|rampe|quartier|domaine|lotissement|zac|za|zi|via|viale|piazza|piazzale|piazzetta"
     "|vicolo|corso|strada|contrada|largo|salita|lungolago|riva"
 )
+_PREFIX_TYPES = _one_of(_PREFIX_TYPES_WORDS)
 _PTYPE = rf"(?<![^\W_])(?i:{_PREFIX_TYPES})(?![^\W_])"
 
 # German street names: one compound word ("Bahnhofstrasse") or "<adjective> Strasse".
@@ -131,12 +138,13 @@ _UNIT_WORDS = _one_of(
 )
 _UNIT = rf"(?i:{_UNIT_WORDS})[ \t]*#?[ \t]*\w{{1,6}}|#[ \t]?\w{{1,6}}"
 _EN_NUMBER = r"(?<![\d.,])\b\d{1,6}[A-Za-z]?(?:-\d{1,5})?(?:[ \t]*,)?"
-_US_STATES = _one_of(
+_US_STATE_WORDS = (
     "AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH"
     "|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|AS|FM|GU|MH|MP|PW|PR|VI"
     "|AA|AE|AP"
 )
-_US_STATE_NAMES = _one_of(
+_US_STATES = _one_of(_US_STATE_WORDS)
+_US_NAME_WORDS = (
     "Alabama|Alaska|Arizona|Arkansas|California|Colorado|Connecticut|Delaware|Florida|Georgia"
     "|Hawaii|Idaho|Illinois|Indiana|Iowa|Kansas|Kentucky|Louisiana|Maine|Maryland|Massachusetts"
     "|Michigan|Minnesota|Mississippi|Missouri|Montana|Nebraska|Nevada|New Hampshire|New Jersey"
@@ -144,6 +152,7 @@ _US_STATE_NAMES = _one_of(
     "|Rhode Island|South Carolina|South Dakota|Tennessee|Texas|Utah|Vermont|Virginia|Washington"
     "|West Virginia|Wisconsin|Wyoming|District of Columbia|Puerto Rico"
 )
+_US_STATE_NAMES = _one_of(_US_NAME_WORDS)
 _ZIP = r"\d{5}(?:-\d{4})?(?!\d)"
 _US_CITY = rf"{_EN_TOKEN}(?:{_SP}{_EN_TOKEN}){{0,3}}"
 _US_STATE_ZIP = rf"(?:{_US_STATES}|{_US_STATE_NAMES})\.?{_SP}{_ZIP}"
@@ -277,6 +286,49 @@ _BEFORE_ANCHOR = 400
 _AFTER_ANCHOR = 160
 _LONGEST_STREET = 240
 
+# The same anchors, found faster: `_ANCHOR`'s first branch is a whole run of four or five
+# digits, and its second (a UK postcode, at most five characters before the digit that ends it)
+# never shares a digit with such a run, so the two are found apart: digit runs by a scan that
+# skips non-digits in C, postcodes only just before a digit followed by two capitals.
+_LONG_DIGITS = re.compile(r"\d{4,}")
+_DIGIT_CAPS = re.compile(r"\d[A-Z]{2}")
+_UK_ANCHOR = re.compile(r"(?:[A-Z]{1,2}\d[A-Z\d]?|GIR)[ \t]?\d[A-Z]{2}")
+_UK_ANCHOR_LEAD = 5
+
+# Where a `_FULL` or `_STREET_ONLY` match can start. Every branch opens with one of: a house
+# number (a digit not after a word character, "." or ","), a street type or post-office-box
+# word after no letter or digit, a German street (handled apart, see `_DE_KEY_ENDS`), or a UK
+# unit or military word (no boundary asked, so searched anywhere).
+# A house number is followed by spaces (perhaps after a comma) and the next word, whichever
+# branch reads it (`_NUM` or `_EN_NUMBER`, both loosened here); the empty group marks where
+# that word starts. The look-ahead keeps the scan from consuming a number that a
+# later "-" could start ("12-34 rue").
+_NUMBER_HEAD = (
+    r"\d+[A-Za-z]?(?:-\d+)?(?:[A-Za-z]|[ \t]?(?i:bis|ter|quater))?[ \t]*,?[ \t]+()(?:[^\W_]|#)"
+)
+_NUMBER_START = re.compile(rf"[^\w.,](?={_NUMBER_HEAD})")
+_NUMBER_AT_START = re.compile(_NUMBER_HEAD)
+_WORD_KEYS = tuple(
+    dict.fromkeys(
+        # The letters and digits a branch's first word starts with, lower-cased.
+        re.match(r"[^\W_]+", word).group()  # type: ignore[union-attr]
+        for word in (
+            *_PREFIX_TYPES_WORDS.split("|"),
+            *("boite", "boîte", "case", "casella", "postfach", "po", "post", "bp", "cs", "tsa"),
+        )
+    )
+)
+_CONTEXT_SET = frozenset(_CONTEXT_WORDS)
+# One scan finds both those words and the street-only context words (all letters and digits:
+# a hit inside an earlier hit follows a letter, so it could not start a word anyway, and the
+# scan may skip it).
+_KEY_START = re.compile(trie_pattern(sorted({*_WORD_KEYS, *_CONTEXT_WORDS})))
+_ALNUM_RUN = re.compile(r"[^\W_]*")
+# A German street is a word ending in one of these, then spaces and a house number.
+_GERMAN_NUMBER = re.compile(
+    rf"(?:{_DE_SUFFIXES}|str\.|Strasse|Straße|Gasse|Weg|Platz|Allee)[ \t]+\d"
+)
+
 
 def _merged(windows: Iterator[tuple[int, int]]) -> list[tuple[int, int]]:
     merged: list[tuple[int, int]] = []
@@ -296,28 +348,180 @@ def _score(match: re.Match[str]) -> float:
     return SCORE_FULL
 
 
+def _anchors(text: str) -> list[tuple[int, int]]:
+    """`_ANCHOR.finditer(text)`'s spans, in order."""
+    spans = [m.span() for m in _LONG_DIGITS.finditer(text) if m.end() - m.start() <= 5]
+    uk_starts = {
+        start
+        for hit in _DIGIT_CAPS.finditer(text)
+        for start in range(max(0, hit.start() - _UK_ANCHOR_LEAD), hit.start())
+    }
+    if uk_starts:
+        spans.extend(m.span() for m in scan_at(_UK_ANCHOR, text, sorted(uk_starts)))
+        spans.sort()
+    return spans
+
+
+class _Starts:
+    """Sorted positions where a `_FULL` or `_STREET_ONLY` match can start, for one text."""
+
+    def __init__(
+        self, text: str, low: str, anchors: list[tuple[int, int]], keys: list[int]
+    ) -> None:
+        self._text = text
+        words = [start for start in keys if low.startswith(_WORD_KEYS, start)]
+        anywhere = occurrences(low, ("b.p",))
+        if "box" in low:
+            anywhere |= occurrences(low, _PO_BOX_KEYS)
+        uk = any(text[start].isalpha() for start, _ in anchors)
+        if uk:
+            anywhere |= occurrences(low, _UK_UNIT_KEYS)
+        if "PO" in text:  # APO, FPO, DPO
+            anywhere |= occurrences(text, _MILITARY_KEYS)
+        self._words = sorted({*words, *anywhere})
+        # A full address led by a house number has a street type after it (continental
+        # Europe), or a US state and ZIP or a UK postcode further on (`_US_FULL`, `_UK_FULL`):
+        # without those, only numbers right before a street type word are tried.
+        self._any_number = uk or any(_after_state(text, start, end) for start, end in anchors)
+        self._numbers_before_words = (
+            [] if self._any_number else sorted({n for w in words for n in self._numbers_to(w)})
+        )
+        # House numbers right after a German street word: the street may start at any
+        # capitalised word before them (`within` adds those).
+        self._german = [m.end() - 1 for m in _GERMAN_NUMBER.finditer(text)]
+
+    def within(self, lo: int, hi: int, full: bool) -> list[int]:
+        """The starts in [lo, hi) for `_FULL` (`full`) or `_STREET_ONLY`."""
+        found = self._words[bisect_left(self._words, lo) : bisect_left(self._words, hi)]
+        if full and not self._any_number:
+            numbers = self._numbers_before_words
+            found += numbers[bisect_left(numbers, lo) : bisect_left(numbers, hi)]
+        else:
+            found += self._numbers(lo, hi)
+        index = bisect_left(self._german, lo)
+        if index < len(self._german) and self._german[index] < hi:
+            found += [m.start() for m in _CAPWORD_START.finditer(self._text, lo, hi)]
+        return sorted(set(found))
+
+    def _numbers(self, lo: int, hi: int) -> list[int]:
+        """House numbers starting in [lo, hi)."""
+        text = self._text
+        found = [m.start() + 1 for m in _NUMBER_START.finditer(text, max(0, lo - 1), hi)]
+        if lo == 0 and _NUMBER_AT_START.match(text):
+            found.insert(0, 0)
+        return found
+
+    def _numbers_to(self, word: int) -> list[int]:
+        """House numbers whose next word starts at `word`."""
+        text = self._text
+        end = word
+        while end > 0 and text[end - 1] in " \t":  # `_NUMBER_HEAD`'s "[ \t]*,?[ \t]+"
+            end -= 1
+        if end == word:
+            return []
+        if end > 0 and text[end - 1] == ",":
+            end -= 1
+            while end > 0 and text[end - 1] in " \t":
+                end -= 1
+        # What is left of `_NUMBER_HEAD` before the spaces is at most this long: a house number
+        # has six digits at most (a longer run fails `_NUM` and `_EN_NUMBER`).
+        lo = max(0, end - _LONGEST_NUMBER)
+        found = [
+            m.start() + 1
+            for m in _NUMBER_START.finditer(text, max(0, lo - 1), word + 1)
+            if m.start(1) == word
+        ]
+        head = _NUMBER_AT_START.match(text, 0, word + 1) if lo == 0 else None
+        if head is not None and head.start(1) == word:
+            found.append(0)
+        return found
+
+
+_LONGEST_NUMBER = 24  # "123456a-12345 quater"
+_PO_BOX_KEYS = ("p.o", "p o", "p\to", "p. o", "p.\to")  # "P.O. Box", "P O Box"
+_UK_UNIT_KEYS = ("flat", "apartment", "apt", "studio", "unit", "suite", "room")
+_MILITARY_KEYS = ("PSC", "CMR", "Unit", "USS", "USN", "USCGC")
+
+
+def _after_state(text: str, start: int, end: int) -> bool:
+    """Whether an anchor may be a ZIP after a US state (`_US_STATE_ZIP`): five digits after
+    spaces after a state code or the last word of a state name (perhaps with a dot)."""
+    if end - start != 5 or not text[start].isdigit():
+        return False
+    before = start
+    while before > 0 and text[before - 1] in " \t":
+        before -= 1
+    if before == start:
+        return False
+    if text[before - 1] == ".":
+        before -= 1
+    return text.endswith(_STATE_ENDS, 0, before)
+
+
+_STATE_ENDS = tuple(
+    dict.fromkeys(
+        name.rsplit(" ", 1)[-1]
+        for name in (*_US_STATE_WORDS.split("|"), *_US_NAME_WORDS.split("|"))
+    )
+)
+
+# Where a capitalised word (`_CAPWORD`) can start: a German street line's first word. Zero-width,
+# so that "l'A" yields both the "l" and the "A".
+_CAPWORD_START = re.compile(rf"(?<![^\W_])(?=[dlDL]['’]|[{_UPPER}])")
+
+
+def _matches(
+    pattern: re.Pattern[str], text: str, lo: int, hi: int, starts: _Starts | None
+) -> Iterator[re.Match[str]]:
+    """`pattern.finditer(text, lo, hi)`, tried only where a match can start when known."""
+    if starts is None:
+        return pattern.finditer(text, lo, hi)
+    return scan_at(pattern, text, starts.within(lo, hi, pattern is _FULL), lo, hi)
+
+
+def _context_spans(text: str, low: str | None, keys: list[int]) -> Iterator[tuple[int, int]]:
+    """`_STREET_ONLY_CONTEXT.finditer(text)`'s spans: whole words of `_CONTEXT_WORDS`."""
+    if low is None:
+        yield from (m.span() for m in _STREET_ONLY_CONTEXT.finditer(text))
+        return
+    for start in keys:
+        end = _ALNUM_RUN.match(text, start).end()  # type: ignore[union-attr]
+        if low[start:end] in _CONTEXT_SET:
+            yield start, end
+
+
 class AddressRecognizer:
     name = "address"
     entities = (ENTITY,)
 
     def find(self, text: str, language: str) -> Iterator[Span]:
+        low = lowered(text)
+        # Where a street type, post-office-box or context word starts.
+        keys = (
+            [] if low is None else left_bounded(text, (m.start() for m in _KEY_START.finditer(low)))
+        )
+        starts: _Starts | None = None
         full_starts: list[int] = []
         full_ends: list[int] = []
+        spans = _anchors(text)
         anchors = _merged(
-            (max(0, m.start() - _BEFORE_ANCHOR), m.end() + _AFTER_ANCHOR)
-            for m in _ANCHOR.finditer(text)
+            (max(0, start - _BEFORE_ANCHOR), end + _AFTER_ANCHOR) for start, end in spans
         )
+        if anchors and low is not None:
+            starts = _Starts(text, low, spans, keys)
         for lo, hi in anchors:
-            for match in _FULL.finditer(text, lo, min(hi, len(text))):
+            for match in _matches(_FULL, text, lo, min(hi, len(text)), starts):
                 full_starts.append(match.start())
                 full_ends.append(match.end())
                 yield Span(ENTITY, match.start(), match.end(), _score(match), PRIORITY)
         contexts = _merged(
-            (m.start(), m.end() + _CONTEXT_REACH + _LONGEST_STREET)
-            for m in _STREET_ONLY_CONTEXT.finditer(text)
+            (start, end + _CONTEXT_REACH + _LONGEST_STREET)
+            for start, end in _context_spans(text, low, keys)
         )
+        if contexts and starts is None and low is not None:
+            starts = _Starts(text, low, spans, keys)
         for lo, hi in contexts:
-            for match in _STREET_ONLY.finditer(text, lo, min(hi, len(text))):
+            for match in _matches(_STREET_ONLY, text, lo, min(hi, len(text)), starts):
                 start, end = match.span()
                 # Full spans never overlap each other: the first one ending after `start` decides.
                 index = bisect_right(full_ends, start)
