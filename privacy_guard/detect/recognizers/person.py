@@ -10,7 +10,8 @@ from collections.abc import Iterator
 from functools import lru_cache
 from importlib import resources
 
-from privacy_guard.detect.recognizers.wordtrie import trie_pattern
+from privacy_guard.detect.recognizers._word_index import lowered, scan_at
+from privacy_guard.detect.recognizers.wordtrie import literals, trie_pattern
 from privacy_guard.detect.types import Span
 
 ENTITY = "PERSON"
@@ -73,28 +74,73 @@ _LABELLED = re.compile(
     re.MULTILINE,
 )
 # "Last name? Fischer", "What is your first name?\nHannah": a bare answer to a name question.
+_ASKED_WORDS = (
+    r"last[ _]?name|surname|family[ _]?name|first[ _]?name|given[ _]?name|full[ _]?name"
+    r"|name|nom(?:[ \t]+de[ \t]+famille)?|pr[ée]nom|vorname|nachname|familienname|cognome"
+    r"|nome"
+)
 _ASKED = re.compile(
-    rf"(?i:\b(?:last[ _]?name|surname|family[ _]?name|first[ _]?name|given[ _]?name|full[ _]?name"
-    rf"|name|nom(?:[ \t]+de[ \t]+famille)?|pr[ée]nom|vorname|nachname|familienname|cognome"
-    rf"|nome))[ \t]*\?[ \t]*(?:\r?\n[ \t]*(?:(?i:a|r|answer|r[ée]ponse|antwort)[ \t]*:[ \t]*)?)?"
+    rf"(?i:\b(?:{_ASKED_WORDS}))[ \t]*\?"
+    rf"[ \t]*(?:\r?\n[ \t]*(?:(?i:a|r|answer|r[ée]ponse|antwort)[ \t]*:[ \t]*)?)?"
     rf"(?P<name>{_NAME_ANY_CASE})"
 )
 # "Nora: Can you fix this?": a dialogue's speaker label at the start of a line.
 _SPEAKER = re.compile(rf"^[ \t]*(?P<name>{_CAP_WORD}(?:[ \t]+{_CAP_WORD})?)[ \t]*:[ \t]+\S", re.M)
-_GREETING = re.compile(
-    rf"(?i:\b(?:dear|hi|hello|hey|bonjour|bonsoir|salut|coucou|cher|chère|liebe|lieber"
-    rf"|hallo|grüezi|caro|cara|ciao|gentile|buongiorno))[ \t]+(?P<name>{_NAME})"
+_GREETING_WORDS = (
+    "dear|hi|hello|hey|bonjour|bonsoir|salut|coucou|cher|chère|liebe|lieber"
+    "|hallo|grüezi|caro|cara|ciao|gentile|buongiorno"
+)
+_GREETING = re.compile(rf"(?i:\b(?:{_GREETING_WORDS}))[ \t]+(?P<name>{_NAME})")
+_SIGN_OFF_WORDS = (
+    "regards|best|cheers|thanks|thank you|sincerely|yours|cordialement|salutations"
+    "|bien à (?:vous|toi)|bises|amitiés|merci|grüsse|grüße|gruss|saluti|cordiali saluti"
+    "|a presto"
 )
 _SIGN_OFF = re.compile(
-    rf"(?i:\b(?:regards|best|cheers|thanks|thank you|sincerely|yours|cordialement|salutations"
-    rf"|bien à (?:vous|toi)|bises|amitiés|merci|grüsse|grüße|gruss|saluti|cordiali saluti"
-    rf"|a presto))[,.!]?[ \t]*\r?\n[ \t]*(?P<name>{_NAME_ANY_CASE})[ \t]*(?:\r?\n|$)"
+    rf"(?i:\b(?:{_SIGN_OFF_WORDS}))[,.!]?[ \t]*\r?\n"
+    rf"[ \t]*(?P<name>{_NAME_ANY_CASE})[ \t]*(?:\r?\n|$)"
 )
-_WEAK_CUES = re.compile(
-    rf"(?i:\b(?:with|avec|from|de la part de|on behalf of|contact|contacter|ask|demande à|to|à"
-    rf"|for|pour|by|par|cc|and|et|or|ou|reach|joindre|appelle|call|von|und|oder|e|o))"
-    rf"[ \t]+(?P<name>{_NAME})"
+# Literal cues, one per alternative (multi-word cues hold single spaces).
+_WEAK_WORDS = (
+    "with",
+    *("avec", "from", "de la part de", "on behalf of", "contact", "contacter", "ask"),
+    *("demande à", "to", "à", "for", "pour", "by", "par", "cc", "and", "et", "or", "ou"),
+    *("reach", "joindre", "appelle", "call", "von", "und", "oder", "e", "o"),
 )
+_WEAK_CUES = re.compile(rf"(?i:\b(?:{'|'.join(_WEAK_WORDS)}))[ \t]+(?P<name>{_NAME})")
+def _cue_keys(*groups: tuple[str, tuple[str, ...]]) -> re.Pattern[str]:
+    """A zero-width pattern, at every word start where a string of one group's (finite)
+    alternations starts and that group's `follow` regex matches right after it. One prefix tree
+    holds all groups (cheaper than one per group); each string ends with a placeholder
+    character for its group's follow regex."""
+    words: set[str] = set()
+    for index, (_, alternations) in enumerate(groups):
+        words.update(word + chr(index) for cue in alternations for word in literals(cue))
+    tree = trie_pattern(sorted(words), space=r"[ \t]+")
+    for index, (follow, _) in enumerate(groups):
+        tree = tree.replace(chr(index), f"(?:{follow})")
+    return re.compile(rf"\b(?={tree})")
+
+
+# Where the cue patterns above can match, found without trying each of them at every position
+# (see `_cue_starts`). On the lower-cased text, one zero-width scan finds every cue word followed
+# by what its pattern needs next (a title word's space, a label's ":", a sign-off's line break).
+_CUE_KEYS = _cue_keys(
+    (r"[\"']?[ \t]*[:=?]", (_LABELS, _ASKED_WORDS)),
+    (
+        r"[ \t,:.!\r\n]",
+        (rf"{_TITLE_WORDS}|mr|mrs|ms|mme", _STRONG_CUES, _SIGN_OFF_WORDS, _GREETING_WORDS),
+    ),
+)
+# A title as `_TITLE_CHAIN` reads it (case kept), then what follows it there.
+_TITLE_KEY = re.compile(rf"(?:{_TITLES})\b\.?[ \t]")
+# Weak cues are everyday words ("to", "and", "e"): they are looked for only before the spaces
+# that precede a capital letter, where `_NAME` can start.
+_SPACES_BEFORE_CAPITAL = re.compile(rf"[ \t]+(?=[{_UPPER}])")
+_WEAK_BY_LAST: dict[str, list[str]] = {}
+for _word in _WEAK_WORDS:
+    _WEAK_BY_LAST.setdefault(_word[-1], []).append(_word)
+_LABEL_OPENERS = "\n{,;|\"'"
 _CAPITALISED = re.compile(rf"\b{_CAP_WORD}")
 _SURNAME_AFTER = re.compile(
     rf"(?:(?:[ \t]+{_PARTICLE}){{0,2}}[ \t]+(?:{_INITIAL}[ \t]+)?{_CAP_WORD}){{1,3}}"
@@ -248,6 +294,63 @@ def _wordlike_pair(words: list[str], known: frozenset[str]) -> bool:
     return other in known and other.lower() not in NOT_NAMES
 
 
+def _cue_starts(text: str, low: str) -> dict[re.Pattern[str], list[int]]:
+    """For each cue pattern, positions (ascending) that include every position where it can
+    match in `text` (`low` is its lower-cased copy, see `_word_index.lowered`)."""
+    keys = [m.start() for m in _CUE_KEYS.finditer(low)]
+    titles = [m.start() for m in _TITLE_KEY.finditer(text)]
+    labelled: set[int] = set()
+    for key in keys:
+        # `_LABELLED` starts at a line start or an opener, then spaces and perhaps a quote.
+        for label in (key, key - 1) if key and text[key - 1] in "\"'" else (key,):
+            start = label
+            while start and text[start - 1] in " \t":
+                start -= 1
+            labelled.add(start)
+            if start and text[start - 1] in _LABEL_OPENERS:
+                labelled.add(start - 1)
+    ends = [m.start() for m in _SPACES_BEFORE_CAPITAL.finditer(text)]
+    weak = {
+        end - len(word)
+        for end in ends
+        if low.endswith(_WEAK_WORDS, 0, end)
+        for word in _WEAK_BY_LAST[low[end - 1]]
+        if low.endswith(word, 0, end)
+    }
+    return {
+        _TITLE_NAME: sorted({*keys, *titles}),
+        _TITLE_NAME_LOWER: keys,
+        _INTRO: keys,
+        _LABELLED: sorted(labelled),
+        _ASKED: keys,
+        _SIGN_OFF: keys,
+        _GREETING: keys,
+        _WEAK_CUES: sorted(weak),
+    }
+
+
+_INNER_SEPARATOR = re.compile(r"[-'’]")
+_BLANKS = frozenset(" \t")
+
+
+def _prefixes_before_separators(word: str) -> list[str]:
+    return [word[: inner.start()] for inner in _INNER_SEPARATOR.finditer(word)]
+
+
+@lru_cache(maxsize=1)
+def _given_or_ambiguous() -> frozenset[str]:
+    return first_names() | ambiguous_first_names()
+
+
+@lru_cache(maxsize=1)
+def _gazetteer_words() -> frozenset[str]:
+    """Every `_CAPITALISED` value without a hyphen that `_gazetteer` may keep: a given or
+    ambiguous name, or a word-like name capitalised or in capitals (the only two shapes of a
+    `_CAP_WORD` whose lower case is such a word)."""
+    wordlike = {shape for word in WORDLIKE_NAMES for shape in (word.capitalize(), word.upper())}
+    return _given_or_ambiguous() | wordlike
+
+
 def _at_sentence_start(text: str, start: int) -> bool:
     return _SENTENCE_START.search(text, max(0, start - 4), start) is not None or start == 0
 
@@ -258,6 +361,8 @@ class PersonRuleRecognizer:
 
     def find(self, text: str, language: str) -> Iterator[Span]:
         given = first_names()
+        low = lowered(text)
+        starts = _cue_starts(text, low) if low is not None else None
         for pattern, score, needs_given in (
             (_TITLE_NAME, 0.85, False),
             (_TITLE_NAME_LOWER, 0.8, False),
@@ -270,14 +375,19 @@ class PersonRuleRecognizer:
         ):
             if pattern is _ASKED and "?" not in text:
                 continue  # the name question's mark: a substring test spares the scan
-            for match in pattern.finditer(text):
+            if starts is None:
+                matches = pattern.finditer(text)
+            else:
+                matches = scan_at(pattern, text, starts[pattern])
+            for match in matches:
                 span = self._cued_span(text, match, given if needs_given else None, score)
                 if span is not None:
                     yield span
-        yield from self._gazetteer(text, given)
+        capitalised = list(_CAPITALISED.finditer(text))
+        yield from self._gazetteer(text, given, capitalised)
         yield from self._speakers(text, given)
         yield from self._lowercase_pairs(text)
-        yield from self._surname_first(text, given)
+        yield from self._surname_first(text, given, capitalised)
 
     @staticmethod
     def _cued_span(
@@ -308,12 +418,23 @@ class PersonRuleRecognizer:
         return Span(ENTITY, words[0].start(), words[-1].end(), score, PRIORITY)
 
     @staticmethod
-    def _gazetteer(text: str, given: frozenset[str]) -> Iterator[Span]:
-        """A known given name, followed by surname words or standing alone mid-sentence."""
+    def _gazetteer(
+        text: str, given: frozenset[str], capitalised: list[re.Match[str]]
+    ) -> Iterator[Span]:
+        """A known given name, followed by surname words or standing alone mid-sentence
+        (`capitalised`: the matches of `_CAPITALISED` in `text`)."""
         ambiguous = ambiguous_first_names()
         surnames = last_names()
-        for word in _CAPITALISED.finditer(text):
+        known_heads = _given_or_ambiguous()
+        maybe_names = _gazetteer_words()
+        for word in capitalised:
             value = word.group()
+            # Most capitalised words are no name: two set lookups settle them (what the test
+            # below would decide too).
+            if value not in maybe_names and (
+                "-" not in value or value.split("-", 1)[0] not in known_heads
+            ):
+                continue
             head = value.split("-", 1)[0]  # "Jean-Luc", "Alphonse-Alfred": the first part decides
             wordlike = value.lower() in WORDLIKE_NAMES
             if (head not in given and head not in ambiguous and not wordlike) or (
@@ -350,8 +471,8 @@ class PersonRuleRecognizer:
     def _speakers(text: str, given: frozenset[str]) -> Iterator[Span]:
         """Dialogue speaker labels: a known given name, or any name-shaped label when two or
         more different speakers take turns ("Nora: …\nTom: …")."""
-        if ":" not in text:
-            return
+        if ": " not in text and ":\t" not in text:
+            return  # a speaker label's colon is followed by a space or tab
         labels = [m for m in _SPEAKER.finditer(text) if m["name"].lower() not in NOT_NAMES]
         turns = {m["name"] for m in labels}
         known = _known_names()
@@ -375,10 +496,30 @@ class PersonRuleRecognizer:
                 yield Span(ENTITY, word.start(), after.end(), 0.6, PRIORITY)
 
     @staticmethod
-    def _surname_first(text: str, given: frozenset[str]) -> Iterator[Span]:
+    def _surname_first(
+        text: str, given: frozenset[str], capitalised: list[re.Match[str]]
+    ) -> Iterator[Span]:
         """ "Brun Marie", "DUPONT Jean": a known family name, then a known given name."""
+        # Both words of a `_SURNAME_FIRST` match start where `_CAPITALISED` matched, or (the
+        # first) after a hyphen or apostrophe inside such a match. The given name, after spaces,
+        # is one of those matches, or its part before a hyphen or apostrophe when a word
+        # character follows the whole match: with none of those a known given name, no match
+        # can count and none is looked for.
+        words = {m.group() for m in capitalised}
+        # Letters only, or letters with hyphens and apostrophes (`_CAP_WORD`).
+        joined = [m for m in capitalised if not m.group().isalpha()]
+        if words.isdisjoint(given) and not any(
+            part in given for m in joined for part in _prefixes_before_separators(m.group())
+        ):
+            return
+        # The family name is the whole `_CAPITALISED` match (a shorter reading ends before a
+        # hyphen or apostrophe, not before spaces); after a separator inside one, any reading.
+        starts = {m.start() for m in capitalised if text[m.end() : m.end() + 1] in _BLANKS}
+        for m in joined:
+            inner = _INNER_SEPARATOR.finditer(m.group())
+            starts.update(m.start() + separator.end() for separator in inner)
         surnames = last_names()
-        for match in _SURNAME_FIRST.finditer(text):
+        for match in scan_at(_SURNAME_FIRST, text, sorted(starts)):
             last, first = match.group("last"), match.group("first")
             if first in given and (last in surnames or last.capitalize() in surnames):
                 yield Span(ENTITY, match.start(), match.end(), 0.7, PRIORITY)

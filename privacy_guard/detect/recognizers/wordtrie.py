@@ -11,8 +11,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from re import _constants as _c  # type: ignore[attr-defined]
+from re import _parser  # type: ignore[attr-defined]
+from typing import Any
 
-__all__ = ["fold", "trie_pattern"]
+__all__ = ["fold", "literals", "trie_pattern"]
 
 _END = ""
 _HYPHENS = "-‐‑‒–—"
@@ -78,3 +81,54 @@ def fold(text: str, keep_case: bool = False) -> str:
     """`text` lower-cased (unless `keep_case`), without accents, hyphens as spaces, straight
     apostrophes; always the same length as `text`, so offsets carry over."""
     return text.translate(_FOLD_KEEP_CASE if keep_case else _FOLD)
+
+
+def literals(pattern: str) -> list[str]:
+    """Every string a small finite regex matches (literals, classes, alternations, optional or
+    bounded repeats; `\\b` is ignored), with a run of spaces or tabs (`[ \\t]+`) written as one
+    space: `trie_pattern(literals(p), space=r"[ \\t]+")` then finds where `p` can match.
+
+    Raises ValueError on anything else (an unbounded repeat of other characters, a negated
+    class, a category), where the language is not a short list of strings."""
+    return _expand(_parser.parse(pattern))
+
+
+def _expand(items: Iterable[tuple[object, object]]) -> list[str]:
+    found = [""]
+    for op, arg in items:
+        options = _expand_one(op, arg)
+        found = [head + tail for head in found for tail in options]
+    return found
+
+
+def _expand_one(op: object, arg: Any) -> list[str]:
+    if op is _c.LITERAL:
+        return [chr(arg)]
+    if op is _c.AT:
+        return [""]
+    if op is _c.IN:
+        chars: list[str] = []
+        for kind, value in arg:
+            if kind is _c.LITERAL:
+                chars.append(chr(value))
+            elif kind is _c.RANGE:
+                chars.extend(chr(code) for code in range(value[0], value[1] + 1))
+            else:
+                raise ValueError(f"unsupported class item {kind}")
+        return chars
+    if op is _c.BRANCH:
+        return [string for branch in arg[1] for string in _expand(branch)]
+    if op is _c.SUBPATTERN:
+        return _expand(arg[3])
+    if op in (_c.MAX_REPEAT, _c.MIN_REPEAT):
+        low, high, body = arg
+        options = _expand(body)
+        if high is _c.MAXREPEAT:
+            if low == 1 and set(options) <= {" ", "\t"}:
+                return [" "]
+            raise ValueError("unbounded repeat")
+        found: list[str] = []
+        for count in range(low, high + 1):
+            found.extend(_expand(list(body) * count) if count else [""])
+        return found
+    raise ValueError(f"unsupported regex operation {op}")
