@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
-__all__ = ["left_bounded", "lowered", "occurrences", "scan_at"]
+__all__ = ["blanks_before_capital", "left_bounded", "lowered", "occurrences", "scan_at"]
 
 # Characters for which comparing `str.lower()` output is not what `re.IGNORECASE` does: `re`
 # also matches "ı" with "i", "ſ" with "s", Greek and Cyrillic variants (re._casefix), and
@@ -40,6 +40,16 @@ def lowered(text: str) -> str | None:
         return None
     low = text.lower()
     return low if len(low) == len(text) else None
+
+
+_BLANKS_BEFORE_CAPITAL = re.compile(r"[ \t]+(?=[A-ZÀ-ÖØ-Þ])")
+
+
+@lru_cache(maxsize=4)
+def blanks_before_capital(text: str) -> tuple[int, ...]:
+    """Where each run of spaces and tabs followed by a capital letter starts: a cue word that
+    must be followed by a capitalised name ends there."""
+    return tuple(m.start() for m in _BLANKS_BEFORE_CAPITAL.finditer(text))
 
 
 def occurrences(haystack: str, keys: Iterable[str], lo: int = 0, hi: int | None = None) -> set[int]:

@@ -10,7 +10,11 @@ from collections.abc import Iterator
 from functools import lru_cache
 from importlib import resources
 
-from privacy_guard.detect.recognizers._word_index import lowered, scan_at
+from privacy_guard.detect.recognizers._word_index import (
+    blanks_before_capital,
+    lowered,
+    scan_at,
+)
 from privacy_guard.detect.recognizers.wordtrie import literals, trie_pattern
 from privacy_guard.detect.types import Span
 
@@ -135,8 +139,7 @@ _CUE_KEYS = _cue_keys(
 # A title as `_TITLE_CHAIN` reads it (case kept), then what follows it there.
 _TITLE_KEY = re.compile(rf"(?:{_TITLES})\b\.?[ \t]")
 # Weak cues are everyday words ("to", "and", "e"): they are looked for only before the spaces
-# that precede a capital letter, where `_NAME` can start.
-_SPACES_BEFORE_CAPITAL = re.compile(rf"[ \t]+(?=[{_UPPER}])")
+# that precede a capital letter (`blanks_before_capital`, `_UPPER`), where `_NAME` can start.
 _WEAK_BY_LAST: dict[str, list[str]] = {}
 for _word in _WEAK_WORDS:
     _WEAK_BY_LAST.setdefault(_word[-1], []).append(_word)
@@ -309,10 +312,9 @@ def _cue_starts(text: str, low: str) -> dict[re.Pattern[str], list[int]]:
             labelled.add(start)
             if start and text[start - 1] in _LABEL_OPENERS:
                 labelled.add(start - 1)
-    ends = [m.start() for m in _SPACES_BEFORE_CAPITAL.finditer(text)]
     weak = {
         end - len(word)
-        for end in ends
+        for end in blanks_before_capital(text)
         if low.endswith(_WEAK_WORDS, 0, end)
         for word in _WEAK_BY_LAST[low[end - 1]]
         if low.endswith(word, 0, end)

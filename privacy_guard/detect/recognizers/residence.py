@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from privacy_guard.detect.recognizers._word_index import blanks_before_capital, lowered, scan_at
+from privacy_guard.detect.recognizers.wordtrie import literals
 from privacy_guard.detect.types import Span
 
 _CUES = (
@@ -36,12 +38,31 @@ _RESIDENCE = re.compile(
 )
 
 
+# Where `_RESIDENCE` can match: a cue (its spaces are single spaces) ends where spaces before a
+# capital begin. Checking the few such places with `str.endswith` is cheaper than trying the
+# case-insensitive cue list at every position; the cue's last word is checked first.
+_CUE_WORDS = tuple(literals(_CUES))
+_LAST_WORDS = tuple({cue.rsplit(" ", 1)[-1] for cue in _CUE_WORDS})
+
+
 class ResidenceRecognizer:
     name = "residence"
     entities = ("LOCATION",)
 
     def find(self, text: str, language: str) -> Iterator[Span]:
-        for match in _RESIDENCE.finditer(text):
+        low = lowered(text)
+        if low is None:
+            matches = _RESIDENCE.finditer(text)
+        else:
+            starts = {
+                end - len(cue)
+                for end in blanks_before_capital(text)
+                if low.endswith(_LAST_WORDS, 0, end) and low.endswith(_CUE_WORDS, 0, end)
+                for cue in _CUE_WORDS
+                if low.endswith(cue, 0, end)
+            }
+            matches = scan_at(_RESIDENCE, text, sorted(starts))
+        for match in matches:
             place = match.group("place").rstrip(".")
             if len(place) < 2:
                 continue
