@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from privacy_guard.detect.recognizers._word_index import scan_at
 from privacy_guard.detect.recognizers.base import Recognizer, Span, context_before
 
 ENTITY = "EMAIL_ADDRESS"
@@ -71,7 +72,9 @@ _OBFUSCATED = re.compile(
 
 # What every _AT alternative holds: "@", or "at"/"arobase"/"arrobase" with no letter or digit
 # either side (brackets, spaces, "-" and "_" all qualify).
-_AT_CUE = re.compile(r"@|(?i:(?<![^\W_])(?:at|arr?obase)(?![^\W_]))")
+# Written to open with a character class ("@", "a", "A") so that `re` skips to those characters:
+# the same matches as r"@|(?i:(?<![^\W_])(?:at|arr?obase)(?![^\W_]))".
+_AT_CUE = re.compile(r"@|[aA](?<![^\W_].)(?i:t|rr?obase)(?![^\W_])")
 
 
 def _wordset(words: str) -> frozenset[str]:
@@ -109,6 +112,46 @@ _MAIL_WORDS = re.compile(
 _SCP_REMOTE = re.compile(r":[\w.~\-]*/")
 
 
+# `_PLAIN` matches start where a run of local-part characters before an "@" starts (its
+# look-behind allows no such character before it) and are at most this long.
+_NOT_PLAIN_LOCAL = re.compile(r"[^\w.%+\-]")
+_LONGEST_PLAIN_LOCAL = 64
+
+
+def _plain_matches(text: str) -> Iterator[re.Match[str]]:
+    """`_PLAIN.finditer(text)`, tried only at the start of the local part before each "@"."""
+    starts: set[int] = set()
+    at = text.find("@")
+    while at >= 0:
+        lo = max(0, at - _LONGEST_PLAIN_LOCAL - 1)
+        outside = _NOT_PLAIN_LOCAL.search(text[lo:at][::-1])
+        starts.add(lo if outside is None else at - outside.start())
+        at = text.find("@", at + 1)
+    return scan_at(_PLAIN, text, sorted(starts))
+
+
+# An `_OBFUSCATED` match's local part and the opening of its "at" hold only these characters
+# (word characters, "+", "-", ".", blanks and brackets), and are at most this long: five words
+# of 64 characters, four separators of 19 ("  [ point ]  "), 7 before the "at" ("   (   ").
+_NOT_OBFUSCATED_LOCAL = re.compile(r"[^\w+\-. \t\[\](){}<>]")
+_LONGEST_BEFORE_AT = 5 * 64 + 4 * 19 + 7
+# `_OBFUSCATED`'s first character and the look-behind before it.
+_OBFUSCATED_START = re.compile(r"(?<![\w.+\-@])[^\W_]")
+
+
+def _obfuscated_matches(text: str, cues: list[int]) -> Iterator[re.Match[str]]:
+    """`_OBFUSCATED.finditer(text)`, tried only where a match can start: at a word start
+    (`_OBFUSCATED_START`) in the run of local-part characters just before an "at" cue (`cues`,
+    ascending)."""
+    starts: list[int] = []
+    for cue in cues:
+        lo = max(0, cue - _LONGEST_BEFORE_AT, starts[-1] + 1 if starts else 0)
+        outside = _NOT_OBFUSCATED_LOCAL.search(text[lo:cue][::-1])
+        lo = lo if outside is None else cue - outside.start()
+        starts.extend(m.start() for m in _OBFUSCATED_START.finditer(text, lo, cue + 1))
+    return scan_at(_OBFUSCATED, text, starts)
+
+
 def _plain_is_address(text: str, start: int, end: int, local: str, domain: str, tld: str) -> bool:
     if local.lower() == "git" or _SCP_REMOTE.match(text, end):
         return False  # git@github.com:org/repo.git is an SSH remote, not a mailbox
@@ -141,15 +184,15 @@ class EmailRecognizer:
     def find(self, text: str, language: str) -> Iterator[Span]:
         taken: list[tuple[int, int]] = []
         has_at = "@" in text
-        # Whole-text scans of these two regexes cost ~0.3 ms per KB; a text without what every
-        # match must hold (an "@", or "at"/"arobase" as a word of its own) skips them.
-        if has_at or _AT_CUE.search(text):
-            for m in _OBFUSCATED.finditer(text):
-                score = self._obfuscated_score(text, m)
-                if score is not None:
-                    taken.append(m.span())
-                    yield Span(ENTITY, m.start(), m.end(), score, PRIORITY)
-        for m in _PLAIN.finditer(text) if has_at else ():
+        # Every obfuscated match holds an "@", or "at"/"arobase" as a word of its own; a text
+        # without one skips that pattern, and one with them tries it only just before them.
+        cues = [m.start() for m in _AT_CUE.finditer(text)]
+        for m in _obfuscated_matches(text, cues):
+            score = self._obfuscated_score(text, m)
+            if score is not None:
+                taken.append(m.span())
+                yield Span(ENTITY, m.start(), m.end(), score, PRIORITY)
+        for m in _plain_matches(text) if has_at else ():
             start, end = m.span()
             if any(a < end and start < b for a, b in taken):
                 continue
@@ -157,7 +200,6 @@ class EmailRecognizer:
                 yield Span(ENTITY, start, end, 0.95, PRIORITY)
         if has_at and "\n" in text:
             yield from _split_by_line_breaks(text)
-
 
     @staticmethod
     def _obfuscated_score(text: str, m: re.Match[str]) -> float | None:
@@ -192,6 +234,20 @@ _BREAK = re.compile(r"(?<=[\w.@\-])[ \t]*\r?\n[ \t]*(?=[\w.@\-])")
 _LOCAL_AT_LABEL = re.compile(r"[\w%+\-.]+@[\w\-]+\Z")
 
 
+def _blanks_before_breaks(text: str) -> list[int]:
+    """Where each line break's run of spaces and tabs (and "\\r") before it starts: the only
+    places `_BREAK` (a line break after an address character) can match."""
+    starts = []
+    newline = text.find("\n")
+    while newline >= 0:
+        start = newline - 1 if newline and text[newline - 1] == "\r" else newline
+        while start and text[start - 1] in " \t":
+            start -= 1
+        starts.append(start)
+        newline = text.find("\n", newline + 1)
+    return starts
+
+
 def _split_by_line_breaks(text: str) -> Iterator[Span]:
     """Addresses a line break cuts in two: wrapped text or a pasted log cuts at the `@`
     ("anna.berger@" / "example.org"), at a dot, or inside the domain ("jean@exam" / "ple.com").
@@ -199,7 +255,7 @@ def _split_by_line_breaks(text: str) -> Iterator[Span]:
     `-`, or with `local@label` and no dot yet) or the next line starts with `@` or `.`: a
     complete address at the end of a line stays as it is."""
     joins: list[tuple[int, int]] = []
-    for m in _BREAK.finditer(text):
+    for m in scan_at(_BREAK, text, _blanks_before_breaks(text)):
         before, after = text[m.start() - 1], text[m.end()]
         if (
             before in "@.-"
@@ -226,7 +282,7 @@ def _split_by_line_breaks(text: str) -> Iterator[Span]:
                 break
         return position + removed
 
-    for m in _PLAIN.finditer(joined):
+    for m in _plain_matches(joined):
         start, end = original(m.start(), False), original(m.end(), True)
         if not any(start < a < end for a, _ in joins):
             continue  # whole on one line: found by the plain pass
