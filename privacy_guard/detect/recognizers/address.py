@@ -287,11 +287,12 @@ _AFTER_ANCHOR = 160
 _LONGEST_STREET = 240
 
 # The same anchors, found faster: `_ANCHOR`'s first branch is a whole run of four or five
-# digits, and its second (a UK postcode, at most five characters before the digit that ends it)
-# never shares a digit with such a run, so the two are found apart: digit runs by a scan that
-# skips non-digits in C, postcodes only just before a digit followed by two capitals.
-_LONG_DIGITS = re.compile(r"\d{4,}")
-_DIGIT_CAPS = re.compile(r"\d[A-Z]{2}")
+# digits, and its second (a UK postcode, starting with a capital at most five characters before
+# the digit that ends it) never shares a digit with such a run (its digits come at most three
+# in a row, between capitals), so one scan that skips non-digits in C finds both kinds of hint:
+# whole runs of four or more digits, and a digit followed by two capitals.
+_ANCHOR_HINT = re.compile(r"\d(?:\d{3,}|[A-Z]{2})")
+_CAPITALS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 _UK_ANCHOR = re.compile(r"(?:[A-Z]{1,2}\d[A-Z\d]?|GIR)[ \t]?\d[A-Z]{2}")
 _UK_ANCHOR_LEAD = 5
 
@@ -350,12 +351,17 @@ def _score(match: re.Match[str]) -> float:
 
 def _anchors(text: str) -> list[tuple[int, int]]:
     """`_ANCHOR.finditer(text)`'s spans, in order."""
-    spans = [m.span() for m in _LONG_DIGITS.finditer(text) if m.end() - m.start() <= 5]
-    uk_starts = {
-        start
-        for hit in _DIGIT_CAPS.finditer(text)
-        for start in range(max(0, hit.start() - _UK_ANCHOR_LEAD), hit.start())
-    }
+    spans: list[tuple[int, int]] = []
+    uk_starts: set[int] = set()
+    for hit in _ANCHOR_HINT.finditer(text):
+        start, end = hit.span()
+        if end - start > 3:  # a whole run of four or more digits
+            if end - start <= 5:
+                spans.append((start, end))
+        else:  # a digit and two capitals: a UK postcode's end, its start a capital before
+            uk_starts.update(
+                p for p in range(max(0, start - _UK_ANCHOR_LEAD), start) if text[p] in _CAPITALS
+            )
     if uk_starts:
         spans.extend(m.span() for m in scan_at(_UK_ANCHOR, text, sorted(uk_starts)))
         spans.sort()
