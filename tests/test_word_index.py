@@ -16,6 +16,7 @@ from privacy_guard.detect.recognizers._word_index import (
     occurrences,
     scan_at,
 )
+from privacy_guard.detect.recognizers.wordtrie import literals
 
 
 def test_odd_case_chars_are_every_character_where_lower_differs_from_re() -> None:
@@ -78,3 +79,48 @@ def test_scan_at_respects_window_and_skips_inside_matches() -> None:
     # 1 and 2 lie inside the first match; the window ends before "9".
     got = [m.group() for m in scan_at(pattern, text, [0, 1, 2, 6, 10], 0, 9)]
     assert got == [m.group() for m in pattern.finditer(text, 0, 9)] == ["12345", "678"]
+
+
+def test_literals_lists_every_string_of_a_finite_pattern() -> None:
+    got = literals(r"j['’]habite (?:à|au)|last[ _]?name|ma[iî]tre\.?")
+    assert sorted(got) == sorted(
+        [
+            "j'habite à", "j'habite au", "j’habite à", "j’habite au",
+            "lastname", "last name", "last_name",
+            "maitre", "maitre.", "maître", "maître.",
+        ]
+    )
+
+
+def test_literals_writes_a_run_of_blanks_as_one_space() -> None:
+    assert literals(r"\bmy[ \t]+son") == ["my son"]
+
+
+@pytest.mark.parametrize("pattern", [r"a+", r"[^a]", r"\w", r"x*"])
+def test_literals_refuses_infinite_or_open_patterns(pattern: str) -> None:
+    with pytest.raises(ValueError):
+        literals(pattern)
+
+
+def test_cue_trees_find_every_cue_pattern_start() -> None:
+    # Person, residence: the prefix trees built from `literals` must reach every place the
+    # case-insensitive cue patterns match (here, each written in odd case and spacing).
+    from privacy_guard.detect.recognizers.person import PersonRuleRecognizer
+    from privacy_guard.detect.recognizers.residence import ResidenceRecognizer
+
+    text = (
+        "Dear  Marie,\nMY NAME IS jean dupont. Nom de famille ? Martin\n"
+        "Prénom: Zoé\t| cc: Paul Durand\nBien à vous,\nHenriette Da Silva\n"
+        "I live in Lausanne and j’habite à Genève; ask Docteur Bernard"
+    )
+    low = lowered(text)
+    assert low is not None
+    person = PersonRuleRecognizer()
+    fast = [(s.start, s.end) for s in person.find(text, "en")]
+    # The plain path (what a text with an odd-case character takes) scans every position.
+    plain = [(s.start, s.end) for s in person.find(text + " ı", "en")]
+    assert fast == plain and len(fast) >= 6
+    residence = ResidenceRecognizer()
+    assert [s.start for s in residence.find(text, "en")] == [
+        s.start for s in residence.find(text + " ı", "en")
+    ]
