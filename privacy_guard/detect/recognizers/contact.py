@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 
 from privacy_guard.detect.recognizers import email, phone
+from privacy_guard.detect.recognizers._word_index import scan_at
 from privacy_guard.detect.recognizers.base import Recognizer, Span, context_before
 
 ENTITY = "IP_ADDRESS"
@@ -38,16 +39,48 @@ _VERSIONISH = re.compile(
 )
 _DEFANGED_DOT = re.compile(r"\[\.\]|\(\.\)|\[dot\]|\(dot\)| \. ")
 
+# Where `_IPV4` can start: a digit after no word character, "." or "-" (its look-behind), with
+# a dot of some spelling after at most three digits. The scan skips to such characters in C.
+_IPV4_START = re.compile(r"[^\w.\-](?=\d{1,3}(?:\.|\[|\(| \. ))")
+_IPV4_AT_TEXT_START = re.compile(r"\d{1,3}(?:\.|\[|\(| \. )")
+# `_IPV6` opens with at most four hex digits and a colon, then at most four more and a colon:
+# each such pair of colons (`_COLON_PAIR`, non-overlapping) gives one place to try, the start of
+# the hex digits before its first colon. A colon left out (the second of a pair) has a colon
+# and at most four hex digits before it, where the look-behind forbids a start.
+_COLON_PAIR = re.compile(r":[0-9A-Fa-f]{0,4}:")
+_HEX = frozenset("0123456789abcdefABCDEF")
+
+
+def _ipv4_starts(text: str) -> list[int]:
+    starts = [m.start() + 1 for m in _IPV4_START.finditer(text)]
+    if _IPV4_AT_TEXT_START.match(text):
+        starts.insert(0, 0)
+    return starts
+
+
+def _ipv6_starts(text: str) -> list[int]:
+    starts = []
+    for pair in _COLON_PAIR.finditer(text):
+        start = pair.start()
+        while start > pair.start() - 5 and start and text[start - 1] in _HEX:
+            start -= 1
+        starts.append(start)
+    return starts
+
 
 class IpRecognizer:
     name = "ip_address"
     entities = (ENTITY,)
 
     def find(self, text: str, language: str) -> Iterator[Span]:
-        v6 = [span for m in _IPV6.finditer(text) if (span := self._ipv6_span(m)) is not None]
+        v6 = [
+            span
+            for m in scan_at(_IPV6, text, _ipv6_starts(text))
+            if (span := self._ipv6_span(m)) is not None
+        ]
         for start, end in v6:
             yield Span(ENTITY, start, end, 0.9, PRIORITY)
-        for m in _IPV4.finditer(text):
+        for m in scan_at(_IPV4, text, _ipv4_starts(text)):
             if any(a <= m.start() < b for a, b in v6):
                 continue  # the IPv4 tail of ::ffff:192.0.2.128
             value = _DEFANGED_DOT.sub(".", m["ip"])
