@@ -112,6 +112,8 @@ _WEAK_WORDS = (
     *("reach", "joindre", "appelle", "call", "von", "und", "oder", "e", "o"),
 )
 _WEAK_CUES = re.compile(rf"(?i:\b(?:{'|'.join(_WEAK_WORDS)}))[ \t]+(?P<name>{_NAME})")
+
+
 def _cue_keys(*groups: tuple[str, tuple[str, ...]]) -> re.Pattern[str]:
     """A zero-width pattern, at every word start where a string of one group's (finite)
     alternations starts and that group's `follow` regex matches right after it. One prefix tree
@@ -140,9 +142,10 @@ _CUE_KEYS = _cue_keys(
 _TITLE_KEY = re.compile(rf"(?:{_TITLES})\b\.?[ \t]")
 # Weak cues are everyday words ("to", "and", "e"): they are looked for only before the spaces
 # that precede a capital letter (`blanks_before_capital`, `_UPPER`), where `_NAME` can start.
-_WEAK_BY_LAST: dict[str, list[str]] = {}
-for _word in _WEAK_WORDS:
-    _WEAK_BY_LAST.setdefault(_word[-1], []).append(_word)
+_WEAK_BY_LAST = {
+    last: [word for word in _WEAK_WORDS if word.endswith(last)]
+    for last in {word[-1] for word in _WEAK_WORDS}
+}
 _LABEL_OPENERS = "\n{,;|\"'"
 _CAPITALISED = re.compile(rf"\b{_CAP_WORD}")
 _SURNAME_AFTER = re.compile(
@@ -299,7 +302,15 @@ def _wordlike_pair(words: list[str], known: frozenset[str]) -> bool:
 
 def _cue_starts(text: str, low: str) -> dict[re.Pattern[str], list[int]]:
     """For each cue pattern, positions (ascending) that include every position where it can
-    match in `text` (`low` is its lower-cased copy, see `_word_index.lowered`)."""
+    match in `text` (`low` is its lower-cased copy, see `_word_index.lowered`).
+
+    `_TITLE_NAME_LOWER`, `_INTRO`, `_ASKED`, `_SIGN_OFF` and `_GREETING` start with a cue word
+    of `_CUE_KEYS` followed by what `_CUE_KEYS` asks after it; `_TITLE_NAME` with a title word
+    (`_CUE_KEYS` again) or a title (`_TITLE_KEY`; inside one of its hits a title could only
+    start after a letter, where `\b` fails, or after a dot, which lower case or a blank
+    follows); `_LABELLED` a few characters before a label (`_CUE_KEYS`); `_WEAK_CUES` with a
+    weak cue ending where blanks before a capital start.
+    """
     keys = [m.start() for m in _CUE_KEYS.finditer(low)]
     titles = [m.start() for m in _TITLE_KEY.finditer(text)]
     labelled: set[int] = set()
