@@ -16,7 +16,7 @@ from privacy_guard.detect.recognizers._word_index import (
     occurrences,
     scan_at,
 )
-from privacy_guard.detect.recognizers.wordtrie import literals
+from privacy_guard.detect.recognizers.wordtrie import _FoldTable, fold, literals
 
 
 def test_odd_case_chars_are_every_character_where_lower_differs_from_re() -> None:
@@ -124,3 +124,11 @@ def test_cue_trees_find_every_cue_pattern_start() -> None:
     assert [s.start for s in residence.find(text, "en")] == [
         s.start for s in residence.find(text + " ı", "en")
     ]
+
+
+def test_fold_equals_the_per_character_table_on_every_bmp_character() -> None:
+    table = _FoldTable()
+    text = "".join(chr(code) for code in range(0x10000) if not 0xD800 <= code < 0xE000)
+    assert fold(text) == text.translate(table)
+    for sample in ("ΑΣ ΌΣΟΣ", "İstanbul — l’Hôpital", "Straße `x` 𝔸", "plain-ascii `text`"):
+        assert fold(sample) == sample.translate(table)
