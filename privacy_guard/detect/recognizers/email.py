@@ -257,10 +257,15 @@ def _split_by_line_breaks(text: str) -> Iterator[Span]:
     joins: list[tuple[int, int]] = []
     for m in scan_at(_BREAK, text, _blanks_before_breaks(text)):
         before, after = text[m.start() - 1], text[m.end()]
+        lo = max(0, m.start() - 80)
         if (
             before in "@.-"
             or after in "@."
-            or _LOCAL_AT_LABEL.search(text, max(0, m.start() - 80), m.start()) is not None
+            # (`str.find` first: most breaks have no "@" that close before them.)
+            or (
+                text.find("@", lo, m.start()) >= 0
+                and _LOCAL_AT_LABEL.search(text, lo, m.start()) is not None
+            )
         ):
             joins.append(m.span())
     if not joins:
