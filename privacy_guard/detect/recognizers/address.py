@@ -296,14 +296,16 @@ _CAPITALS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 _UK_ANCHOR = re.compile(r"(?:[A-Z]{1,2}\d[A-Z\d]?|GIR)[ \t]?\d[A-Z]{2}")
 _UK_ANCHOR_LEAD = 5
 
-# Where a `_FULL` or `_STREET_ONLY` match can start. Every branch opens with one of: a house
-# number (a digit not after a word character, "." or ","), a street type or post-office-box
-# word after no letter or digit, a German street (handled apart, see `_DE_KEY_ENDS`), or a UK
-# unit or military word (no boundary asked, so searched anywhere).
+# Where a `_FULL` or `_STREET_ONLY` match can start (`_Starts`). Every branch opens with one
+# of: a house number (a digit not after a word character, "." or ","), a street type or
+# post-office-box word after no letter or digit (`_WORD_KEYS`), a German street (any
+# capitalised word before a `_GERMAN_NUMBER`), or a UK unit, "P.O." or military word (no
+# boundary asked, so searched anywhere).
+#
 # A house number is followed by spaces (perhaps after a comma) and the next word, whichever
 # branch reads it (`_NUM` or `_EN_NUMBER`, both loosened here); the empty group marks where
-# that word starts. The look-ahead keeps the scan from consuming a number that a
-# later "-" could start ("12-34 rue").
+# that word starts. The look-ahead keeps the scan from consuming a number that a later "-"
+# could start ("12-34 rue").
 _NUMBER_HEAD = (
     r"\d+[A-Za-z]?(?:-\d+)?(?:[A-Za-z]|[ \t]?(?i:bis|ter|quater))?[ \t]*,?[ \t]+()(?:[^\W_]|#)"
 )
@@ -486,7 +488,8 @@ def _matches(
 
 
 def _context_spans(text: str, low: str | None, keys: list[int]) -> Iterator[tuple[int, int]]:
-    """`_STREET_ONLY_CONTEXT.finditer(text)`'s spans: whole words of `_CONTEXT_WORDS`."""
+    """`_STREET_ONLY_CONTEXT.finditer(text)`'s spans: whole words of `_CONTEXT_WORDS` (such a
+    word starts at one of `keys`, the left-bounded hits of `_KEY_START`)."""
     if low is None:
         yield from (m.span() for m in _STREET_ONLY_CONTEXT.finditer(text))
         return
