@@ -11,7 +11,7 @@ runs only on candidates.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Protocol
 
 from privacy_guard.detect.types import Span
@@ -22,6 +22,7 @@ __all__ = [
     "RegexRecognizer",
     "Span",
     "context_before",
+    "context_words",
     "digits_only",
     "has_context",
 ]
@@ -43,6 +44,20 @@ class Recognizer(Protocol):
     entities: tuple[str, ...]
 
     def find(self, text: str, language: str) -> Iterable[Span]: ...
+
+
+def context_words(forms: Sequence[str], tail: str = r"\b") -> re.Pattern[str]:
+    """A case-insensitive regex for a word written as any of `forms` (regexes that each start
+    with a letter), then `tail`.
+
+    It opens with a lookahead on the forms' first letters: `re` tries an alternation at every
+    position, and the one-character test lets it skip most of them (about twice as fast on the
+    context windows recognizers search, the same matches).
+    """
+    firsts = {form[0].lower() for form in forms}
+    if not all(c.isalpha() for c in firsts) or any(f[1:2] in ("?", "*", "{") for f in forms):
+        raise ValueError("every form must start with a letter that is not optional")
+    return re.compile(rf"(?i)(?=[{''.join(sorted(firsts))}])\b(?:{'|'.join(forms)}){tail}")
 
 
 def has_context(

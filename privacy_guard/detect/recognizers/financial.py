@@ -23,8 +23,14 @@ from importlib import resources
 
 from stdnum import luhn
 
-from privacy_guard.detect.recognizers._separators import IBAN_HEAD_BEFORE, SEP
-from privacy_guard.detect.recognizers.base import Recognizer, Span, context_before, has_context
+from privacy_guard.detect.recognizers._separators import SEP, iban_head_before
+from privacy_guard.detect.recognizers.base import (
+    Recognizer,
+    Span,
+    context_before,
+    context_words,
+    has_context,
+)
 
 PRIORITY = 20
 
@@ -139,16 +145,16 @@ def issuer_accepts(digits: str) -> bool:
 
 # Identifiers that are Luhn-valid too (SIRET, IMEI, ICCID) or merely card-length: a number right
 # after one of these words is not a card.
-_NOT_CARD_BEFORE = re.compile(
-    r"(?i)\b(?:siret|siren|imei|iccid|sim|nir|s[ée]cu(?:rit[ée] sociale)?|ahv|avs|ssn|tva|vat|"
-    r"ean|gtin|upc|isbn|orders?|commandes?|bestellung|invoice|facture|rechnung|tracking|suivi|"
-    r"tickets?|r[ée]f|r[ée]f[ée]rences?|referenz|riferimento|transaction|confirmation|booking|"
-    r"r[ée]servation|dossier|case|claim|policy|police|contrat|contract)\b"
-    r"(?:[\s:#°=.]*(?:est|is|n°|no|nr|num(?:ber|[ée]ro)?|de|du|of|d'|l'))*[\s:#°=.]*\Z"
+_NOT_CARD_BEFORE = context_words(
+    r"siret siren imei iccid sim nir s[ée]cu(?:rit[ée]\x20sociale)? ahv avs ssn tva vat ean gtin"
+    r" upc isbn orders? commandes? bestellung invoice facture rechnung tracking suivi tickets?"
+    r" r[ée]f r[ée]f[ée]rences? referenz riferimento transaction confirmation booking"
+    r" r[ée]servation dossier case claim policy police contrat contract".split(),
+    r"\b(?:[\s:#°=.]*(?:est|is|n°|no|nr|num(?:ber|[ée]ro)?|de|du|of|d'|l'))*[\s:#°=.]*\Z",
 )
-_CARD_WORDS = re.compile(
-    r"(?i)\b(?:cards?|cartes?|karte|carta|maestro|cb|visa|mastercard|amex|credit|cr[ée]dit|"
-    r"d[ée]bit\w*|payment|paiement|pay|pan|kreditkarte|zahlung)\b"
+_CARD_WORDS = context_words(
+    r"cards? cartes? karte carta maestro cb visa mastercard amex credit cr[ée]dit d[ée]bit\w*"
+    r" payment paiement pay pan kreditkarte zahlung".split()
 )
 
 
@@ -162,7 +168,7 @@ class CardRecognizer:
             digits = _NON_DIGIT.sub("", m.group(0))
             if len(digits) < 12 or len(set(digits)) <= 1:
                 continue  # cheap rejections before the context look-ups
-            if IBAN_HEAD_BEFORE.search(text, max(0, start - 40), start) or context_before(
+            if iban_head_before(text, start) or context_before(
                 text, start, _NOT_CARD_BEFORE, 32
             ):
                 continue

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from stdnum import isbn
 
-from privacy_guard.detect.recognizers._separators import IBAN_HEAD_BEFORE
-from privacy_guard.detect.recognizers.base import context_before
+from privacy_guard.detect.recognizers._separators import iban_head_before
+from privacy_guard.detect.recognizers.base import context_before, context_words
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,14 +58,14 @@ def _wordset(words: str) -> frozenset[str]:
 
 # Words that make a number a phone number ("strong": they also override the shape tests that
 # read "079.123.45.6" as a version), and words that merely make a number someone's number.
-PHONE_WORDS = re.compile(
-    r"(?i)\b(?:t[ée]l[ée]?(?:phone|fon)?s?|phones?|mobiles?|cell(?:phone|ulare)?|portables?|"
-    r"fax|gsm|natel|handy|whats\s?app|sms|texte?|call(?:s|ing|ed)?|appel\w*|rappel\w*|"
-    r"joindre|joignable|reach|ring|dial|hotline|anruf\w*|ruf|rufnummer|telefono|chiam\w+|"
-    r"bellen|telefoon|e\.164|libphonenumber|voicemail|messagerie)\b"
+PHONE_WORDS = context_words(
+    r"t[ée]l[ée]?(?:phone|fon)?s? phones? mobiles? cell(?:phone|ulare)? portables? fax gsm natel"
+    r" handy whats\s?app sms texte? call(?:s|ing|ed)? appel\w* rappel\w* joindre joignable reach"
+    r" ring dial hotline anruf\w* ruf rufnummer telefono chiam\w+ bellen telefoon e\.164"
+    r" libphonenumber voicemail messagerie".split()
 )
-NUMBER_WORDS = re.compile(
-    r"(?i)\b(?:contact\w*|numbers?|num[ée]ros?|nummer|numero|international|standard)\b"
+NUMBER_WORDS = context_words(
+    r"contact\w* numbers? num[ée]ros? nummer numero international standard".split()
 )
 
 # Words that, right before a number, say it is an identifier and not a phone number. Looked up
@@ -164,7 +164,7 @@ def not_a_phone_run(text: str, tokens: list[Token], context: bool) -> bool:
     raw = text[start:end]
     if _DATE.search(raw) or _is_ipv4(re.sub(r"\s", "", raw)):
         return True
-    if IBAN_HEAD_BEFORE.search(text, max(0, start - 40), start):
+    if iban_head_before(text, start):
         return True
     if context_before(text, start, _ISBN_WORD, 24):
         return True
