@@ -63,6 +63,7 @@ _EXT = r"[ \t]{0,3}(?i:x|ext\.?|extension|poste|p\.)[ \t]{0,3}\d{1,6}"
 
 _CANDIDATE = re.compile(
     rf"""
+    (?=[+(\d])                        # cheap: where a number can start
     (?<![\w+])(?<!\d[.,/\-])(?<!\w-)   # not inside a longer number or word (api-0356...)
     (?=\+?(?:[ \t.\-/()\u00a0\u202f\r\n]{{0,8}}\d){{7}})  # cheap: 7+ digits close together
     (?P<num>
