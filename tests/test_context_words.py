@@ -63,3 +63,22 @@ def test_the_iban_head_check_answers_as_the_plain_regex_searched_back() -> None:
             assert iban_head_before(text, position) is expected
             hits += expected
     assert hits > 500
+
+
+def test_digit_led_identifiers_are_tried_only_where_a_digit_starts_a_word() -> None:
+    """Trying a zero-width candidate pattern at the word-initial digits finds what scanning
+    every position finds (SIREN, SIRET, SSN, NIR and AHV rely on it)."""
+    from privacy_guard.detect.recognizers._digit_index import word_initial_digits
+    from privacy_guard.detect.recognizers._ids import candidates, digit_run
+
+    pattern = candidates(digit_run(9))
+    rng = random.Random(19)
+    pieces = ["732 829 320", "123-45-6789", "a1", "_9", "x 12", "\n", " ", "-", ".", "é7", "٣"]
+    found = 0
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) + rng.choice(["", " ", "0"]) for _ in range(8))
+        expected = [m.span("id") for m in pattern.finditer(text)]
+        tried = [pattern.match(text, p) for p in word_initial_digits(text)]
+        assert [m.span("id") for m in tried if m is not None] == expected, text
+        found += len(expected)
+    assert found > 1000

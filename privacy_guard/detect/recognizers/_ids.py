@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 
+from privacy_guard.detect.recognizers._digit_index import word_initial_digits
 from privacy_guard.detect.recognizers.base import Span
 
 PRIORITY = 20
@@ -198,18 +199,36 @@ def _line_start(text: str, position: int) -> int:
 
 
 class IdRecognizer:
-    """Candidates from one regex; `judge` (per identifier) returns a score or None."""
+    """Candidates from one regex; `judge` (per identifier) returns a score or None.
+
+    `digit_led`: the pattern (from `candidates`) can only match where a digit starts a word, so
+    it is tried at those positions only (`word_initial_digits`, one scan shared by every such
+    recognizer) instead of scanning the whole text itself.
+    """
 
     entity_type: str
     pattern: re.Pattern[str]
     priority = PRIORITY
+    digit_led = False
 
     def __init__(self) -> None:
         self.name = type(self).__name__
         self.entities = (self.entity_type,)
 
+    def _candidates(self, text: str) -> Iterator[re.Match[str]]:
+        if not self.digit_led:
+            yield from self.pattern.finditer(text)
+            return
+        # The patterns match the empty string (a look-ahead captures the value), so finditer
+        # tries every position; trying only the positions where one can start finds the same.
+        match_at = self.pattern.match
+        for position in word_initial_digits(text):
+            match = match_at(text, position)
+            if match is not None:
+                yield match
+
     def find(self, text: str, language: str) -> Iterator[Span]:
-        for match in self.pattern.finditer(text):
+        for match in self._candidates(text):
             start, end = match.span("id")
             score = self.judge(match, text, start, end)
             if score is not None:

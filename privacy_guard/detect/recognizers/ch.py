@@ -35,6 +35,7 @@ class ChAhvRecognizer(IdRecognizer):
 
     entity_type = "CH_AHV"
     pattern = candidates(rf"7{SEP}5{SEP}6(?:{SEP}\d){{10}}")
+    digit_led = True
     usual_groupings = frozenset({(13,), (3, 4, 4, 2)})
 
     def judge(self, match: re.Match[str], text: str, start: int, end: int) -> float | None:

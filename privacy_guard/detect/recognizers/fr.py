@@ -46,6 +46,7 @@ class FrNirRecognizer(IdRecognizer):
         rf"[1278](?:{SEP}\d){{4}}{SEP}(?:\d{SEP}\d|2{SEP}[ABab])(?:{SEP}\d){{6}}"
         rf"(?:(?:{SEP}\d){{2}})?"
     )
+    digit_led = True
     usual_groupings = frozenset({(15,), (13, 2), (1, 2, 2, 2, 3, 3, 2)})
 
     def judge(self, match: re.Match[str], text: str, start: int, end: int) -> float | None:
@@ -84,6 +85,7 @@ class FrSirenRecognizer(IdRecognizer):
 
     entity_type = "FR_SIREN"
     pattern = candidates(digit_run(9))
+    digit_led = True
 
     def judge(self, match: re.Match[str], text: str, start: int, end: int) -> float | None:
         raw = match["id"]
@@ -114,6 +116,7 @@ class FrSiretRecognizer(IdRecognizer):
 
     entity_type = "FR_SIRET"
     pattern = candidates(digit_run(14))
+    digit_led = True
     usual_groupings = frozenset({(3, 3, 3, 5), (3, 3, 3, 3, 2), (9, 5)})
 
     def judge(self, match: re.Match[str], text: str, start: int, end: int) -> float | None:

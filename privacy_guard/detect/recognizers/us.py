@@ -29,6 +29,7 @@ class UsSsnRecognizer(IdRecognizer):
 
     entity_type = "US_SSN"
     pattern = candidates(digit_run(9))
+    digit_led = True
 
     def judge(self, match: re.Match[str], text: str, start: int, end: int) -> float | None:
         raw = match["id"]
