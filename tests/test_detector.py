@@ -211,6 +211,16 @@ from privacy_guard.detect.presidio_adapter import PresidioWindowRecognizer
 for recognizer in detector._recognizers:
     if isinstance(recognizer, PresidioWindowRecognizer) and recognizer._recognizer is None:
         empty.append(recognizer.name)
+import phonenumbers
+from phonenumbers import re_util
+from privacy_guard.detect.recognizers.phone import _COUNTRY_CODES
+# every region the phone recognizer reads has its number-type patterns compiled and kept
+for region in _COUNTRY_CODES:
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    for kind in ("fixed_line", "mobile", "toll_free"):
+        pattern = getattr(metadata, kind).national_number_pattern
+        if pattern not in (re_util._COMPILED_PATTERNS or {}):
+            empty.append(f"phone {region} {kind}")
 print(json.dumps(empty))
 """
 

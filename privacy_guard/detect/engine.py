@@ -68,6 +68,10 @@ class Detector:
         for recognizer in self._recognizers:
             if isinstance(recognizer, PresidioWindowRecognizer):
                 recognizer.presidio()
+            # Libraries' lazy set-up that the warm-up texts do not reach (phone metadata).
+            warm_up = getattr(recognizer, "warm_up", None)
+            if callable(warm_up):
+                warm_up()
 
     def scan(self, text: str, language: str | None = None) -> list[Finding]:
         return self.scan_many([text], None if language is None else [language])[0]

@@ -33,6 +33,7 @@ from phonenumbers import (
     PhoneMetadata,
     PhoneNumber,
     PhoneNumberFormat,
+    PhoneNumberType,
     format_number,
     region_code_for_number,
 )
@@ -55,6 +56,13 @@ from privacy_guard.detect.recognizers.phone_shapes import (
 
 ENTITY = "PHONE_NUMBER"
 PRIORITY = 10
+
+# phonenumbers compiles its metadata's regexes with `re.compile` on every check unless told to
+# keep them; `re`'s own cache (512 patterns, shared with everything else) then costs a lookup
+# per check and loses them when the process uses many regexes. (Absent in old releases.)
+_keep_patterns = getattr(phonenumbers, "enable_pattern_cache", None)
+if _keep_patterns is not None:
+    _keep_patterns()
 
 _SEP_OPT = rf"(?:{SEP})?"
 _PAREN = r"\(\+?\d{1,5}\)"
@@ -159,6 +167,18 @@ class _Reading:
 
 
 _NO_READING = _Reading(None, False, False)
+_NUMBER_TYPES = (
+    PhoneNumberType.FIXED_LINE,
+    PhoneNumberType.MOBILE,
+    PhoneNumberType.TOLL_FREE,
+    PhoneNumberType.PREMIUM_RATE,
+    PhoneNumberType.SHARED_COST,
+    PhoneNumberType.VOIP,
+    PhoneNumberType.PERSONAL_NUMBER,
+    PhoneNumberType.PAGER,
+    PhoneNumberType.UAN,
+    PhoneNumberType.VOICEMAIL,
+)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -252,6 +272,16 @@ def _rank(window: list[Token], verdict: _Verdict) -> _Rank:
 class PhoneRecognizer:
     name = "phone"
     entities = (ENTITY,)
+
+    def warm_up(self) -> None:
+        """Check an example number of every type in every region read here, so phonenumbers
+        loads and compiles those regions' metadata now rather than on the first requests."""
+        for region in _COUNTRY_CODES:
+            for kind in _NUMBER_TYPES:
+                number = phonenumbers.example_number_for_type(region, kind)
+                if number is not None:
+                    reading = _parse(format_number(number, PhoneNumberFormat.E164))
+                    _ = reading.national_groups, reading.international_groups
 
     def find(self, text: str, language: str) -> Iterator[Span]:
         yield from self._find(text, language)
