@@ -22,8 +22,10 @@ import importlib
 import re
 import threading
 from collections.abc import Callable, Iterator, Sequence
+from functools import lru_cache
 from typing import Any
 
+from privacy_guard.detect.recognizers.base import first_letter_lookahead
 from privacy_guard.detect.types import Span
 from privacy_guard.errors import ConfigError
 
@@ -52,10 +54,16 @@ class Keywords:
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
         if self.stems is not None:
-            lowered = text.lower()
+            lowered = _lowered(text)
             if not any(stem in lowered for stem in self.stems):
                 return iter(())
         return self.pattern.finditer(text)
+
+
+@lru_cache(maxsize=8)
+def _lowered(text: str) -> str:
+    """One lower-cased copy per text for the dozens of keyword prefilters that test it."""
+    return text.lower()
 
 
 _STEM_END = re.compile(r"[\\()\[\].|?*+{]")
@@ -64,7 +72,8 @@ _STEM_END = re.compile(r"[\\()\[\].|?*+{]")
 def keywords(*alternatives: str, stems: tuple[str, ...] | None = None) -> Keywords:
     """Whole-word, case-insensitive `alternatives` (regexes); their literal stems are derived
     (the letters before the first regex syntax) unless given."""
-    pattern = re.compile(r"(?i)(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)")
+    lookahead = first_letter_lookahead(alternatives)
+    pattern = re.compile(rf"(?i){lookahead}(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)")
     if stems is None:
         derived = []
         for alternative in alternatives:

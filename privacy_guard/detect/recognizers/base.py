@@ -24,6 +24,7 @@ __all__ = [
     "context_before",
     "context_words",
     "digits_only",
+    "first_letter_lookahead",
     "has_context",
 ]
 
@@ -46,18 +47,26 @@ class Recognizer(Protocol):
     def find(self, text: str, language: str) -> Iterable[Span]: ...
 
 
+def first_letter_lookahead(forms: Sequence[str]) -> str:
+    """`(?=[…])` on the first letters of `forms` (regexes), or "" when one does not start with
+    a letter that is not optional. In front of a case-insensitive alternation it lets `re`
+    skip most positions with a one-character test (about twice as fast on prose, the same
+    matches): `re` otherwise tries the whole alternation at every position."""
+    firsts = {form[0].lower() for form in forms if form}
+    if len(firsts) == 0 or not all(c.isalpha() for c in firsts):
+        return ""
+    if any(not form or form[1:2] in ("?", "*", "{") for form in forms):
+        return ""
+    return f"(?=[{''.join(sorted(firsts))}])"
+
+
 def context_words(forms: Sequence[str], tail: str = r"\b") -> re.Pattern[str]:
     """A case-insensitive regex for a word written as any of `forms` (regexes that each start
-    with a letter), then `tail`.
-
-    It opens with a lookahead on the forms' first letters: `re` tries an alternation at every
-    position, and the one-character test lets it skip most of them (about twice as fast on the
-    context windows recognizers search, the same matches).
-    """
-    firsts = {form[0].lower() for form in forms}
-    if not all(c.isalpha() for c in firsts) or any(f[1:2] in ("?", "*", "{") for f in forms):
+    with a letter), then `tail`, behind `first_letter_lookahead`."""
+    lookahead = first_letter_lookahead(forms)
+    if not lookahead:
         raise ValueError("every form must start with a letter that is not optional")
-    return re.compile(rf"(?i)(?=[{''.join(sorted(firsts))}])\b(?:{'|'.join(forms)}){tail}")
+    return re.compile(rf"(?i){lookahead}\b(?:{'|'.join(forms)}){tail}")
 
 
 def has_context(
