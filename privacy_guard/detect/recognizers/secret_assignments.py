@@ -331,27 +331,32 @@ def _assignment(text: str, key: _Key, value: Value) -> Span | None:
     return None if score is None else secret_span(value, score)
 
 
-# (pattern, whether it runs on the lower-cased text, the tier when it has no key group,
-# whether it must start a word)
-_FORMS: Final[tuple[tuple[re.Pattern[str] | _Echoed, bool, Tier | None, bool], ...]] = (
-    (_CLI_FLAG, False, None, True),  # --password hunter2
-    (_CALL_PAIR, False, None, False),  # define('DB_PASSWORD', 'x'), getenv("TOKEN", "x")
-    (_XML_KEY_VALUE, False, None, True),  # <add key="DbPassword" value="x" />
-    (_XML_NAMED_VALUE, False, None, True),  # <property name="password"><value>x</value>
-    (_NAME_THEN_VALUE, False, None, True),  # - name: DB_PASSWORD \n value: x
-    (_DOCKERFILE_ENV, False, None, False),  # ENV DB_PASSWORD x
-    (_MYSQL_P, True, "password", True),  # mysql -u root -pS3cret
-    (_SSHPASS, False, "password", True),  # sshpass -p 'S3cret' ssh host
-    (_LOGIN_FLAG, True, "password", True),  # docker login -u me -p S3cret
-    (_Echoed(), False, None, True),  # TOKEN := $(shell echo S3cret)
-    (_CURL_USER, False, "password", True),  # curl -u user:pass
-    (_AUTH_PAIR, True, "password", False),  # auth=("user", "pw"), HTTPBasicAuth("u", "pw")
+# (pattern, whether it runs on the lower-cased text, the tier when it has no key group, whether
+# it must start a word, literals it cannot match without: a substring test spares the scan)
+_FORMS: Final[
+    tuple[tuple[re.Pattern[str] | _Echoed, bool, Tier | None, bool, tuple[str, ...]], ...]
+] = (
+    (_CLI_FLAG, False, None, True, ("--",)),  # --password hunter2
+    (_CALL_PAIR, False, None, False, ("(",)),  # define('DB_PASSWORD', 'x'), getenv("TOKEN", "x")
+    (_XML_KEY_VALUE, False, None, True, ("value",)),  # <add key="DbPassword" value="x" />
+    (_XML_NAMED_VALUE, False, None, True, ("<value>",)),  # <property name="password"><value>x
+    (_NAME_THEN_VALUE, False, None, True, ("value:",)),  # - name: DB_PASSWORD \n value: x
+    (_DOCKERFILE_ENV, False, None, False, ("ENV", "ARG")),  # ENV DB_PASSWORD x
+    (_MYSQL_P, True, "password", True, ("mysql", "mariadb")),  # mysql -u root -pS3cret
+    (_SSHPASS, False, "password", True, ("sshpass",)),  # sshpass -p 'S3cret' ssh host
+    (_LOGIN_FLAG, True, "password", True, ("login", "redis-cli")),  # docker login -u me -p X
+    (_Echoed(), False, None, True, ("echo", "printf")),  # TOKEN := $(shell echo S3cret)
+    (_CURL_USER, False, "password", True, ("-u",)),  # curl -u user:pass
+    (_AUTH_PAIR, True, "password", False, ("auth",)),  # auth=("user", "pw"), HTTPBasicAuth(…)
 )
 
 
 def _form_keys(text: str, lower: str) -> Iterator[_Key]:
-    for pattern, on_lower, fixed_tier, own_word in _FORMS:
-        for match in pattern.finditer(lower if on_lower else text):
+    for pattern, on_lower, fixed_tier, own_word, needles in _FORMS:
+        subject = lower if on_lower else text
+        if not any(needle in subject for needle in needles):
+            continue
+        for match in pattern.finditer(subject):
             if own_word and not boundary_before(text, match.start(), "_-"):
                 continue
             key = match.groupdict().get("key") or ""
