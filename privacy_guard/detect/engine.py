@@ -13,7 +13,7 @@ from privacy_guard.detect.lists import DENY_PRIORITY, AllowList, DenyListRecogni
 from privacy_guard.detect.merge import resolve_overlaps
 from privacy_guard.detect.ner import NerEngine
 from privacy_guard.detect.normalize import NormalizedText, normalize, sanitize
-from privacy_guard.detect.presidio_adapter import PresidioWindowRecognizer, load_plugins
+from privacy_guard.detect.presidio_adapter import load_plugins
 from privacy_guard.detect.recognizers.base import Recognizer
 from privacy_guard.detect.registry import builtin_recognizers
 from privacy_guard.detect.types import Finding, Span
@@ -63,12 +63,9 @@ class Detector:
             self._ner.pipeline("en")
             self._ner.pipeline("fr")
         self._scan_uncached(list(_WARM_UP_TEXTS), ["en", "fr"])
-        # Presidio-backed recognizers build their Presidio object on their first candidate; do
-        # it here so no request pays for it (and for the presidio-analyzer import, if not done).
+        # Set-up the warm-up texts do not reach: the Presidio-backed recognizers (built on their
+        # first candidate), every gitleaks rule's regex, the phone regions' metadata.
         for recognizer in self._recognizers:
-            if isinstance(recognizer, PresidioWindowRecognizer):
-                recognizer.presidio()
-            # Libraries' lazy set-up that the warm-up texts do not reach (phone metadata).
             warm_up = getattr(recognizer, "warm_up", None)
             if callable(warm_up):
                 warm_up()

@@ -129,6 +129,11 @@ class PresidioWindowRecognizer:
                     self._recognizer = self._factory()
         return self._recognizer
 
+    def warm_up(self) -> None:
+        """Build the Presidio recognizer (and import presidio-analyzer) and run it once, which
+        compiles its patterns: otherwise both land on the first request with a candidate."""
+        self.presidio().analyze("warm-up 0000000000", [self.entity_type], None)
+
     def find(self, text: str, language: str) -> Iterator[Span]:
         windows = _windows(text, self._prefilter, self._window)
         if not windows:
