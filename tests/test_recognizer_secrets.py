@@ -705,3 +705,17 @@ def test_offsets_point_into_the_given_text() -> None:
     secret = PROVIDER_KEYS["github_classic"]()
     text = "é" * 7 + "\u00a0token " + secret + " 🙂"
     assert_only(text, secret)
+
+
+def test_ascii_lower_is_the_table_mapping_for_every_text() -> None:
+    """`ascii_lower` takes `str.lower` where it gives the same string as the one-for-one table
+    (offsets must not move): every Latin-1 character, and texts beyond Latin-1 with and without
+    characters that `str.lower` would change (Ł, Σ, İ, whose lower case is two characters)."""
+    from privacy_guard.detect.recognizers.secret_values import _LOWER_TABLE, ascii_lower
+
+    latin1 = "".join(chr(i) for i in range(256))
+    assert ascii_lower(latin1) == latin1.translate(_LOWER_TABLE)
+    for text in ("Token – 12 € — œuvre", "ŁÓDŹ PASSWORD=X", "ΣΊΣΥΦΟΣ key", "İSTANBUL Secret"):
+        lowered = ascii_lower(text)
+        assert lowered == text.translate(_LOWER_TABLE)
+        assert len(lowered) == len(text)

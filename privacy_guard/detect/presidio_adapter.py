@@ -23,8 +23,10 @@ import re
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol
 
+from privacy_guard.detect.recognizers._word_index import left_bounded, occurrences, scan_at
+from privacy_guard.detect.recognizers._word_index import lowered as exact_lowered
 from privacy_guard.detect.recognizers.base import first_letter_lookahead
 from privacy_guard.detect.types import Span
 from privacy_guard.errors import ConfigError
@@ -44,15 +46,30 @@ class Keywords:
     only on texts that hold a stem. `search` (context checks around a candidate) is the regex's.
     """
 
-    def __init__(self, pattern: re.Pattern[str], stems: tuple[str, ...] | None) -> None:
+    def __init__(
+        self, pattern: re.Pattern[str], stems: tuple[str, ...] | None, *, prefixes: bool = False
+    ) -> None:
         self.pattern = pattern
         # None: some alternative has no literal stem of three characters; the regex always runs.
         self.stems = stems
+        # True: every match starts with one of `stems` (they are the alternatives' literal
+        # beginnings), so the regex need only be tried where a stem starts a word.
+        self.prefixes = prefixes and stems is not None
 
     def search(self, text: str, pos: int = 0, endpos: int | None = None) -> re.Match[str] | None:
         return self.pattern.search(text, pos, len(text) if endpos is None else endpos)
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        if self.prefixes:
+            low = exact_lowered(text)
+            if low is not None:
+                # A match starts where its stem does in a same-offset lower-cased copy, after
+                # no letter or digit (`(?<!\w)`): trying the regex only there finds the same
+                # matches as a whole-text scan (scan_at) without its per-position cost.
+                found = occurrences(low, self.stems)  # type: ignore[arg-type]
+                if not found:
+                    return iter(())
+                return scan_at(self.pattern, text, left_bounded(low, found))
         if self.stems is not None:
             lowered = _lowered(text)
             if not any(stem in lowered for stem in self.stems):
@@ -84,8 +101,15 @@ def keywords(*alternatives: str, stems: tuple[str, ...] | None = None) -> Keywor
             if len(stem) < 3:
                 return Keywords(pattern, None)
             derived.append(stem.lower())
-        stems = tuple(dict.fromkeys(derived))
+        return Keywords(pattern, tuple(dict.fromkeys(derived)), prefixes=True)
     return Keywords(pattern, stems)
+
+
+class Prefilter(Protocol):
+    """What finds a recognizer's windows: a compiled regex, `Keywords`, or a shape tried only
+    where it can start; `finditer` yields what a whole-text regex scan would."""
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]: ...
 
 
 class PresidioPluginError(ConfigError):
@@ -105,7 +129,7 @@ class PresidioWindowRecognizer:
         name: str,
         entity_type: str,
         factory: Callable[[], Any],
-        prefilter: re.Pattern[str] | Keywords,
+        prefilter: Prefilter,
         score: Callable[[str, str, int, int, float], float | None],
         *,
         priority: int = 20,
@@ -154,7 +178,7 @@ class PresidioWindowRecognizer:
                     yield Span(self.entity_type, start, end, score, self._priority)
 
 
-def _windows(text: str, prefilter: re.Pattern[str] | Keywords, reach: int) -> list[tuple[int, int]]:
+def _windows(text: str, prefilter: Prefilter, reach: int) -> list[tuple[int, int]]:
     """Merged [lo, hi) windows around every prefilter hit, widened to whitespace."""
     windows: list[tuple[int, int]] = []
     for match in prefilter.finditer(text):

@@ -22,7 +22,7 @@ NL, ...) are EU_VAT (eu.py).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from typing import Any
 
@@ -42,7 +42,9 @@ from stdnum.pl import pesel as pl_pesel
 from stdnum.se import personnummer as se_pnr
 
 from privacy_guard.detect.presidio_adapter import Keywords, PresidioWindowRecognizer, keywords
+from privacy_guard.detect.recognizers._digit_index import long_runs
 from privacy_guard.detect.recognizers._ids import in_longer_run
+from privacy_guard.detect.recognizers._word_index import scan_at
 from privacy_guard.detect.recognizers.base import Recognizer, Span, digits_only, has_context
 
 PRIORITY = 20
@@ -280,6 +282,49 @@ def _shape(pattern: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w])(?:{pattern})(?!\w)")
 
 
+class _Shape:
+    """A shape prefilter tried only where it can start (`starts`, ascending), instead of at
+    every position of the text: the same matches as its whole-text `finditer` (scan_at) for
+    a fraction of the cost, since `starts` come from the digit scans shared per text."""
+
+    def __init__(self, pattern: str, starts: Callable[[str], Iterable[int]]) -> None:
+        self.pattern = _shape(pattern)
+        self._starts = starts
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        return scan_at(self.pattern, text, self._starts(text))
+
+
+def _word_initial_runs(length: int) -> Callable[[str], Iterator[int]]:
+    """Starts for a shape that opens with `length`+ digits after no word character."""
+
+    def starts(text: str) -> Iterator[int]:
+        return (start for start, _ in long_runs(text, length, True))
+
+    return starts
+
+
+def _nino_starts(text: str) -> Iterator[int]:
+    """`[A-Za-z]{2} ?\\d{2}`: the digits start a run; two letters, or two letters and a space,
+    come before it."""
+    for start, _ in long_runs(text, 2):
+        before = text[start - 1 : start]
+        if before == " " and start >= 3:
+            yield start - 3
+        elif start >= 2 and before.isascii() and before.isalpha():
+            yield start - 2
+
+
+def _nie_starts(text: str) -> Iterator[int]:
+    """`[XYZxyz]-?\\d{7}`: the digits start a run, after the letter or the letter and "-"."""
+    for start, _ in long_runs(text, 7):
+        before = text[start - 1 : start]
+        if before == "-" and start >= 2:
+            yield start - 2
+        elif before and before in "XYZxyz":
+            yield start - 1
+
+
 def _upper_letters(value: str) -> bool:
     return value == value.upper()
 
@@ -320,13 +365,16 @@ def _stands_alone(
     alone: float = 0.85,
     validated_only: bool = False,
     priority: int = PRIORITY,
+    starts: Callable[[str], Iterable[int]] | None = None,
 ) -> PresidioWindowRecognizer:
-    """A strongly shaped number: its shape is the prefilter; a context word raises the score."""
+    """A strongly shaped number: its shape is the prefilter (tried only at `starts` when
+    given: every position where the shape can match is among them); a context word raises
+    the score."""
     return PresidioWindowRecognizer(
         f"presidio:{entity.lower()}",
         entity,
         _presidio(module, cls),
-        _shape(shape),
+        _shape(shape) if starts is None else _Shape(shape, starts),
         _judge(check, words, need_context=False, alone=alone, validated_only=validated_only),
         priority=priority,
     )
@@ -344,6 +392,7 @@ _PRESIDIO_BACKED: list[Recognizer] = [
         NINO_WORDS,
         _nino,
         alone=0.8,
+        starts=_nino_starts,
     ),
     _stands_alone(
         "IT_FISCAL_CODE",
@@ -371,6 +420,7 @@ _PRESIDIO_BACKED: list[Recognizer] = [
         ES_NIF_WORDS,
         _stdnum(es_dni, lambda v: digits_only(v).upper().zfill(9)),
         validated_only=True,
+        starts=_word_initial_runs(7),
     ),
     _stands_alone(
         "ES_NIE",
@@ -382,6 +432,7 @@ _PRESIDIO_BACKED: list[Recognizer] = [
         alone=0.9,
         validated_only=True,
         priority=NAMED_PRIORITY,
+        starts=_nie_starts,
     ),
     _needs_word(
         "PL_PESEL",
@@ -397,6 +448,7 @@ _PRESIDIO_BACKED: list[Recognizer] = [
         r"\d{6}[-+A-FU-Ya-fu-y]\d{3}[0-9A-Ya-y]",
         HETU_WORDS,
         _stdnum(fi_hetu, str.upper),
+        starts=_word_initial_runs(6),
     ),
     _needs_word(
         "SE_PERSONNUMMER",
@@ -420,6 +472,7 @@ _PRESIDIO_BACKED: list[Recognizer] = [
         DE_SV_WORDS,
         _upper_letters,
         validated_only=True,
+        starts=_word_initial_runs(8),
     ),
     _needs_word(
         "DE_ID_CARD",
