@@ -79,8 +79,10 @@ class Keywords:
 
 @lru_cache(maxsize=8)
 def _lowered(text: str) -> str:
-    """One lower-cased copy per text for the dozens of keyword prefilters that test it."""
-    return text.lower()
+    """One lower-cased copy per text for the dozens of keyword prefilters that test it (the
+    same-offset copy when the text has one: no second `lower()` of the same text)."""
+    low = exact_lowered(text)
+    return text.lower() if low is None else low
 
 
 _STEM_END = re.compile(r"[\\()\[\].|?*+{]")

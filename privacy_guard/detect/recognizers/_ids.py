@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator, Mapping
 
 from privacy_guard.detect.recognizers._digit_index import word_initial_digits
+from privacy_guard.detect.recognizers._word_index import scan_at
 from privacy_guard.detect.recognizers.base import Span
 
 PRIORITY = 20
@@ -219,13 +220,10 @@ class IdRecognizer:
         if not self.digit_led:
             yield from self.pattern.finditer(text)
             return
-        # The patterns match the empty string (a look-ahead captures the value), so finditer
-        # tries every position; trying only the positions where one can start finds the same.
-        match_at = self.pattern.match
-        for position in word_initial_digits(text):
-            match = match_at(text, position)
-            if match is not None:
-                yield match
+        # The patterns match only the empty string (a look-ahead captures the value), so each
+        # match ends where it starts and scan_at tries every candidate position, as finditer
+        # tries every position of the text.
+        yield from scan_at(self.pattern, text, word_initial_digits(text))
 
     def find(self, text: str, language: str) -> Iterator[Span]:
         for match in self._candidates(text):
