@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
+from privacy_guard.detect.blas import ner_ops, one_blas_thread
 from privacy_guard.detect.language import FUNCTION_WORDS, SHORT_TEXT, segment_language
 from privacy_guard.detect.recognizers.base import first_letter_lookahead
 from privacy_guard.detect.recognizers.person import (
@@ -134,8 +135,6 @@ class NerEngine:
         # feeds the tagger and parser. Excluded components are never deserialised, which saves
         # load time and memory; checked below so a different pipeline cannot silently break.
         # The French tokenizer's word regex compiles in 0.2 s instead of 2.4 s once factored.
-        # (thinc's BLIS stays: numpy's OpenBLAS multiplies NER's small matrices faster, but
-        # spins a second thread on every call, doubling the CPU time for 0.1 ms per prompt.)
         try:
             with factored_compile():
                 nlp = spacy.load(package, exclude=_EXCLUDE)
@@ -149,6 +148,11 @@ class NerEngine:
         if _listens_to_shared_tok2vec(nlp):
             with factored_compile():
                 nlp = spacy.load(package, exclude=[n for n in _EXCLUDE if n != "tok2vec"])
+        ops = ner_ops()
+        if ops is not None:  # numpy's OpenBLAS instead of BLIS: see detect/blas.py
+            for _, component in nlp.pipeline:
+                for layer in component.model.walk():
+                    layer.ops = ops
         return nlp
 
     def find(
@@ -182,7 +186,7 @@ class NerEngine:
                 continue
             loaded = self._loaded(language)
             nlp = loaded.nlp
-            with loaded.lock:
+            with loaded.lock, one_blas_thread():
                 # Small batches of long chunks keep peak memory flat on huge texts.
                 batch = 64 if max(len(piece) for _, _, piece in todo) < 1000 else 4
                 docs = nlp.pipe((piece for _, _, piece in todo), batch_size=batch)
