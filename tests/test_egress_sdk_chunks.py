@@ -1,5 +1,6 @@
-"""Stream chunks of litellm's `openai/` models, built by pydantic instead of the SDK's
-`construct_type` (egress/sdk_chunks.py): the same objects, down to fields-set and extras."""
+"""Streams of litellm's `openai/` models through the cheaper SDK client (egress/sdk_chunks.py):
+chunks built by pydantic instead of the SDK's `construct_type` are the same objects, down to
+fields-set and extras; streams are read without a task per chunk; a stream yields the same."""
 
 from __future__ import annotations
 
@@ -232,9 +233,45 @@ def test_what_a_stream_yields_is_unchanged(endpoint: Endpoint, mode: str) -> Non
         try:
             for handler in handlers:
                 handler._fast_types = ()
+                handler._direct_streams = False
             slow = asyncio.run(_chunks(target, body, endpoint))
         finally:
             for handler, types in handlers.items():
                 handler._fast_types = types
+                handler._direct_streams = True
     assert len(fast) > 3
     assert fast == slow
+
+
+async def _tasks_while_reading(target: _Target, body: dict[str, Any]) -> tuple[int, int]:
+    """(chunks, tasks created on the loop while they were read)."""
+    loop = asyncio.get_running_loop()
+    created: list[object] = []
+
+    def factory(loop: asyncio.AbstractEventLoop, coro: Any, **options: Any) -> asyncio.Task[Any]:
+        created.append(coro)
+        return asyncio.Task(coro, loop=loop, **options)
+
+    stream = await via_litellm.open_stream(
+        target, body, Endpoint.CHAT, timeout=30, retries=0, backoff=0.1
+    )
+    loop.set_task_factory(factory)
+    try:
+        chunks = 0
+        async for _ in stream:
+            chunks += 1
+        await asyncio.sleep(0.05)  # tasks the loop schedules for abandoned generators
+    finally:
+        loop.set_task_factory(None)
+    return chunks, len(created)
+
+
+def test_a_stream_is_read_without_a_task_per_chunk() -> None:
+    via_litellm.load()
+    reply = "".join(f"{i:04d}" for i in range(300))  # distinct pieces (litellm's repeat check)
+    body = {"stream": True, "messages": [{"role": "user", "content": "go"}]}
+    with running_upstream("sdk-direct", mode="fixed", reply=reply, chunk_size=4) as upstream:
+        target = _Target("t", "openai/stub-model", upstream.base_url)
+        chunks, tasks = asyncio.run(_tasks_while_reading(target, body))
+    assert chunks > 300
+    assert tasks < 10, f"{tasks} tasks for {chunks} chunks"
