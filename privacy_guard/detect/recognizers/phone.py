@@ -38,6 +38,7 @@ from phonenumbers import (
     region_code_for_number,
 )
 
+from privacy_guard.detect.recognizers._digit_index import digit_runs
 from privacy_guard.detect.recognizers._separators import SEP
 from privacy_guard.detect.recognizers.base import Recognizer, Span, has_context
 from privacy_guard.detect.recognizers.phone_shapes import (
@@ -93,7 +94,6 @@ _GLUE_BEFORE = frozenset(
     .split()
 )
 _GLUE_AFTER = frozenset("please thanks merci or ou and et oder und call tel phone".split())
-_DIGIT_RUN = re.compile(r"\d+")
 _WORD_ENDING = re.compile(r"(?<![^\W\d_])[^\W\d_]{1,12}\Z")
 _WORD_STARTING = re.compile(r"[^\W\d_]{1,12}(?![^\W\d_])")
 _GLUE_REACH = 64  # characters around a glue point that the second search sees
@@ -101,19 +101,22 @@ _GLUE_REACH = 64  # characters around a glue point that the second search sees
 
 def _glue_points(text: str) -> list[int]:
     """Where a glued word and a number meet ("Tel|0612…", "Tel|:+41…", "…4567|please"). Walks
-    the digit runs (a fast scan) and looks at the letters touching them."""
+    the digit runs (found once per text and shared, `digit_runs`) and looks at the letters
+    touching them; a run with a space or punctuation either side, most of them, costs two
+    character tests."""
     points = set()
-    for m in _DIGIT_RUN.finditer(text):
-        start, end = m.span()
-        while start > 0 and text[start - 1] in "+(":
-            start -= 1
-        if start > 0 and text[start - 1] in ":.":
-            start -= 1
-        if start > 0 and text[start - 1].isalpha():
-            word = _WORD_ENDING.search(text, max(0, start - 12), start)
-            if word is not None and word.group().lower() in _GLUE_BEFORE:
-                points.add(start)
-        if end < len(text) and text[end].isalpha():
+    size = len(text)
+    for start, end in digit_runs(text):
+        if start and (text[start - 1] in "+(:." or text[start - 1].isalpha()):
+            while start > 0 and text[start - 1] in "+(":
+                start -= 1
+            if start > 0 and text[start - 1] in ":.":
+                start -= 1
+            if start > 0 and text[start - 1].isalpha():
+                word = _WORD_ENDING.search(text, max(0, start - 12), start)
+                if word is not None and word.group().lower() in _GLUE_BEFORE:
+                    points.add(start)
+        if end < size and text[end].isalpha():
             word = _WORD_STARTING.match(text, end)
             if word is not None and word.group().lower() in _GLUE_AFTER:
                 points.add(end)
