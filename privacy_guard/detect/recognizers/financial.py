@@ -23,7 +23,9 @@ from importlib import resources
 
 from stdnum import luhn
 
+from privacy_guard.detect.recognizers._digit_index import word_initial_digits
 from privacy_guard.detect.recognizers._separators import SEP, iban_head_before
+from privacy_guard.detect.recognizers._word_index import scan_at
 from privacy_guard.detect.recognizers.base import (
     Recognizer,
     Span,
@@ -163,7 +165,8 @@ class CardRecognizer:
     entities = ("CREDIT_CARD",)
 
     def find(self, text: str, language: str) -> Iterator[Span]:
-        for m in _CARD_CANDIDATE.finditer(text):
+        # A candidate starts with a digit that no word character precedes: tried only there.
+        for m in scan_at(_CARD_CANDIDATE, text, word_initial_digits(text)):
             start = m.start()
             digits = _NON_DIGIT.sub("", m.group(0))
             if len(digits) < 12 or len(set(digits)) <= 1:
