@@ -140,16 +140,43 @@ def start_stub(paced: bool = False, kind: str = "") -> tuple[subprocess.Popen[st
 
 def run_stub(paced: bool, long: bool = False) -> None:
     sys.path.insert(0, str(ROOT))
-    from tests.support.upstream import running_upstream
+    from tests.support.upstream import _App, running_upstream
 
     pacing = {"chunk_delay": PACED_DELAY, "chunk_size": PACED_SIZE} if paced else {}
     if long:
         # Distinct chunks: litellm fails a stream that repeats one chunk 100 times.
         reply = "".join(f"{i:0{LONG_SIZE}d}" for i in range(LONG_CHUNKS))
         pacing = {"mode": "fixed", "reply": reply, "chunk_size": LONG_SIZE}
-    with running_upstream("bench-stub", usage=False, record=False, **pacing) as upstream:
+    with running_upstream(
+        "bench-stub",
+        app_factory=lambda upstream: stops_on_hang_up(_App(upstream).app),
+        usage=False,
+        record=False,
+        **pacing,
+    ) as upstream:
         print(upstream.base_url, flush=True)
         sys.stdin.read()  # until the parent closes it
+
+
+def stops_on_hang_up(app: Callable[..., Any]) -> Callable[..., Any]:
+    """The stub app, stopping its stream when the client hangs up, as a model server does.
+
+    At full speed the stub's stream never waits between chunks, so starlette, which learns of
+    a hang-up only when the stream gives the event loop a turn, went on writing the rest of a
+    1,000-chunk reply into the closed connection (asyncio's "socket.send() raised exception."),
+    ~50 ms of CPU on the cores the gateway and the client share. How much of the reply was left
+    then depended on how fast the reader had been reading, so the hang-up measured straight at
+    the stub was not the floor it is meant to be for the gateway's ways. One turn per chunk."""
+
+    async def yielding(scope: Any, receive: Any, send: Any) -> None:
+        async def send_turn(message: dict[str, Any]) -> None:
+            if message.get("more_body"):
+                await asyncio.sleep(0)
+            await send(message)
+
+        await app(scope, receive, send_turn)
+
+    return yielding
 
 
 def write_config(folder: Path, stub_url: str, paced_url: str, long_url: str) -> Path:
