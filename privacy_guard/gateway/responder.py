@@ -167,12 +167,17 @@ class Responder:
         """Forward the chunks; the status to record (the upstream's, if it failed mid-way)."""
         sse = self.adapter.sse
         clock = time.perf_counter
-        turn_ends = clock() + _TURN
+        now = clock()
+        turn_ends = now + _TURN
         _Load.streaming += 1
         try:
             async for chunk in chunks:
                 await send({"type": "http.response.body", "body": sse(chunk), "more_body": True})
-                if clock() >= turn_ends:
+                last, now = now, clock()
+                # The turn ends before the next chunk would take it past its end: chunks through
+                # litellm cost up to ~0.5 ms each here, so "after the chunk that crosses the end"
+                # made turns twice as long, and other requests (and a hang-up) wait a turn.
+                if now + (now - last) >= turn_ends:
                     # A fast upstream's chunks arrive already buffered, so every await above
                     # returns at once: without a turn given back, the event loop would serve no
                     # other request, and not see this client hang up, until the stream ends.
@@ -182,7 +187,8 @@ class Responder:
                         await anyio.sleep(_PAUSE)
                     else:
                         await anyio.lowlevel.checkpoint()
-                    turn_ends = clock() + _TURN
+                    now = clock()
+                    turn_ends = now + _TURN
         except UpstreamFailed as error:
             # Headers are gone already: the error travels as an event, as the API's own servers
             # send it (the OpenAI SDK raises it as an APIError, Anthropic's as its error type).
