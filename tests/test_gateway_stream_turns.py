@@ -38,11 +38,15 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[_Clock]:
 
 def _turns(clock: _Clock, cost: float, chunks: int, monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """How many chunks `_pump` sends between two turns given back, each chunk costing `cost`
-    seconds on `clock` (a stream alone on the worker: its turns are mere yields)."""
+    seconds on `clock` (a stream alone on the worker: its turns are passes of the loop)."""
     sent: list[int] = [0]
+    passes: list[int] = []
 
     async def checkpoint() -> None:
-        sent.append(0)
+        if sent[-1]:
+            passes.append(0)
+            sent.append(0)
+        passes[-1] += 1
 
     monkeypatch.setattr(anyio.lowlevel, "checkpoint", checkpoint)
 
@@ -60,6 +64,8 @@ def _turns(clock: _Clock, cost: float, chunks: int, monkeypatch: pytest.MonkeyPa
         assert await subject._pump(upstream(), send) == 200
 
     anyio.run(pump)
+    # A turn given back is three passes of the loop, enough for a hang-up to reach the watcher.
+    assert set(passes) == {3}
     return [count for count in sent if count]
 
 

@@ -30,10 +30,18 @@ REQUEST_ID_HEADER = "x-privacy-guard-request-id"
 DECISION_HEADER = "x-privacy-guard-decision"
 CLIENT_CLOSED = 499  # nginx's code for "the client went away first"; logs and metrics only
 # The longest a stream keeps the event loop to itself between two turns given back (seconds).
-_TURN = 0.0005
+# Every request arriving meanwhile waits up to a turn at each of its steps on the event loop,
+# and so does a hang-up (see _PASSES): at 0.5 ms, the request right after a client hung up on
+# a fast stream took ~1-2 ms longer (bench/gateway_bench.py); a turn given back costs ~5 us.
+_TURN = 0.00025
 # While other requests are in progress, a stream pauses this long at each turn: it then gets at
 # most a third of the worker, the rest goes to them (their detection needs the CPU and the GIL).
 _PAUSE = 2 * _TURN
+# Alone on the worker, a turn given back is this many passes of the event loop: a client's
+# hang-up reaches the stream's watcher in three (the transport's callback, then the disconnect
+# event, then the watcher, which stops the stream), and so does a new request's first step;
+# with one pass, the stream ran a turn between each, for a stream that was no longer wanted.
+_PASSES = 3
 
 
 class _Load:
@@ -176,7 +184,7 @@ class Responder:
                 last, now = now, clock()
                 # The turn ends before the next chunk would take it past its end: chunks through
                 # litellm cost up to ~0.5 ms each here, so "after the chunk that crosses the end"
-                # made turns twice as long, and other requests (and a hang-up) wait a turn.
+                # made turns up to twice as long, and other requests (and a hang-up) wait a turn.
                 if now + (now - last) >= turn_ends:
                     # A fast upstream's chunks arrive already buffered, so every await above
                     # returns at once: without a turn given back, the event loop would serve no
@@ -186,7 +194,8 @@ class Responder:
                     if _Load.active > _Load.streaming:
                         await anyio.sleep(_PAUSE)
                     else:
-                        await anyio.lowlevel.checkpoint()
+                        for _ in range(_PASSES):
+                            await anyio.lowlevel.checkpoint()
                     now = clock()
                     turn_ends = now + _TURN
         except UpstreamFailed as error:
