@@ -32,10 +32,7 @@ What is measured (both engines, side by side):
   files, stack traces, JSON tool output, Markdown, logs, with dev-set examples spliced in). Each
   is timed with ``Detector.scan()`` one text at a time (as the gateway scans a request) next to
   Presidio's ``analyze(language="en")`` (a mixed text has no one language; English is its
-  default), and recall is scored on the mixed prompts (their gold spans moved along). The mixed
-  prompts are timed twice: the first 100 a process scans after start-up (and 4 warm-up prompts),
-  and 100 others once it has scanned 300 more (50 with ``--quick``), as a running gateway has —
-  the caches that fill with traffic are warm then, every timed text is still new.
+  default), and recall is scored on the mixed prompts (their gold spans moved along).
 * **CPU time** next to wall time: on a shared machine other work inflates wall-clock figures; the
   CPU-time ratios are steadier. The load average is printed at the start and at the end.
 
@@ -97,8 +94,6 @@ TARGET_COLD_S = 5.0
 TARGET_RSS_MB = 700.0
 TARGET_MIXED_MS = 5.0  # one ~1 KB mixed prompt
 TARGET_PASTE_S = 0.5  # one 100 KB agent paste
-WARM_MIXED = "1 KB mixed, warm process"
-WARM_TRAFFIC_SEED, WARM_TIMED_SEED = 21, 22
 
 
 @dataclass(frozen=True)
@@ -114,7 +109,6 @@ class Profile:
     child_short_texts: int
     big_texts: int  # 100 KB texts timed one by one: 1 = English only, 2 = English and French
     mixed_texts: int = 100  # ~1 KB mixed prompts (real traffic)
-    warm_texts: int = 300  # other mixed prompts scanned, untimed, before the warm-process set
     paste_texts: int = 6  # 10 KB agent pastes (and always one 100 KB paste)
 
 
@@ -139,7 +133,6 @@ QUICK = Profile(
     big_texts=1,
     mixed_texts=24,
     paste_texts=2,
-    warm_texts=50,
 )
 
 
@@ -528,7 +521,7 @@ def measure_real_traffic(
     detector: Any, analyzer: Any, devset: Path, profile: Profile
 ) -> RealTraffic:
     """Mixed ~1 KB prompts and agent pastes, one text at a time, both engines (issue 12)."""
-    from workloads import agent_paste, load_examples, mixed_examples, mixed_prompts
+    from workloads import agent_paste, load_examples, mixed_examples
 
     from privacy_guard.evaluate import evaluate
 
@@ -542,19 +535,10 @@ def measure_real_traffic(
         "1 KB mixed": [e.text for e in mixed],
         "10 KB paste": [agent_paste(examples, 10_000, 100 + i) for i in range(profile.paste_texts)],
         "100 KB paste": [agent_paste(examples, 100_000, 99)],
-        # The same kind of prompts once the process has served others, as a running gateway
-        # has: caches that fill with traffic (RE2's lazily built DFA states, phone numbers
-        # already parsed, spaCy's vocabulary) are warm; every timed text is still new.
-        WARM_MIXED: mixed_prompts(examples, profile.mixed_texts, seed=WARM_TIMED_SEED),
     }
     timings: list[Timing] = []
     reports: dict[str, Any] = {}
     for label, texts in sets.items():
-        if label == WARM_MIXED:
-            log(f"real traffic: {profile.warm_texts} other mixed prompts, untimed")
-            for text in mixed_prompts(examples, profile.warm_texts, seed=WARM_TRAFFIC_SEED):
-                detector.scan(text)
-                analyzer.analyze(text=text, language="en")
         log(f"real traffic {label}: {len(texts)} texts")
         total = sum(len(t.encode("utf-8")) for t in texts)
         found: dict[str, list[Any]] = {}
@@ -1106,7 +1090,6 @@ def targets_section(
     real = {(t.engine, t.size): t for t in traffic.timings}
     mixed, mixed_presidio = real[("pg_scan", "1 KB mixed")], real[("presidio", "1 KB mixed")]
     paste = real[("pg_scan", "100 KB paste")]
-    warm, warm_presidio = real[("pg_scan", WARM_MIXED)], real[("presidio", WARM_MIXED)]
     checks += [
         ("1 KB mixed prompt <= 5 ms (wall, scan)", mixed.ms_per_text, " ms",
          mixed.ms_per_text <= TARGET_MIXED_MS),
@@ -1114,9 +1097,6 @@ def targets_section(
         ("1 KB mixed: >= 10x Presidio analyze (wall)", mixed_presidio.seconds / mixed.seconds, "x",
          mixed_presidio.seconds / mixed.seconds >= TARGET_SPEEDUP),
         ("  same, CPU time", mixed_presidio.cpu_seconds / mixed.cpu_seconds, "x", None),
-        ("1 KB mixed prompt, warm process <= 5 ms (wall)", warm.ms_per_text, " ms",
-         warm.ms_per_text <= TARGET_MIXED_MS),
-        ("  same, vs Presidio analyze (wall)", warm_presidio.seconds / warm.seconds, "x", None),
         ("one 100 KB agent paste <= 0.5 s (wall)", paste.seconds, " s",
          paste.seconds <= TARGET_PASTE_S),
         ("  same, CPU time", paste.cpu_seconds, " s", None),
