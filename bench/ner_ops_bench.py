@@ -34,9 +34,7 @@ from privacy_guard.detect import blas, ner  # noqa: E402
 
 def set_ops(detector: Detector, ops: Any) -> None:
     for language in ("en", "fr"):
-        for _, component in detector._ner.pipeline(language).pipeline:
-            for layer in component.model.walk():
-                layer.ops = ops
+        blas.use_ops(detector._ner.pipeline(language), ops)
 
 
 def timed(run: Callable[[], object]) -> tuple[float, float]:

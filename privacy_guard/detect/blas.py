@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from functools import cache
 from typing import Any
 
-__all__ = ["ner_ops", "one_blas_thread"]
+__all__ = ["ner_ops", "one_blas_thread", "use_ops"]
 
 
 class _OneThread:
@@ -94,6 +94,13 @@ def ner_ops() -> Any | None:
     from thinc.api import NumpyOps
 
     return NumpyOps(use_blis=False)
+
+
+def use_ops(nlp: Any, ops: Any) -> None:
+    """Give every layer of every component of the spaCy pipeline `nlp` the thinc `ops`."""
+    for _, component in nlp.pipeline:
+        for layer in component.model.walk():
+            layer.ops = ops
 
 
 @contextlib.contextmanager

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
-from privacy_guard.detect.blas import ner_ops, one_blas_thread
+from privacy_guard.detect.blas import ner_ops, one_blas_thread, use_ops
 from privacy_guard.detect.language import FUNCTION_WORDS, SHORT_TEXT, segment_language
 from privacy_guard.detect.recognizers.base import first_letter_lookahead
 from privacy_guard.detect.recognizers.person import (
@@ -150,9 +150,7 @@ class NerEngine:
                 nlp = spacy.load(package, exclude=[n for n in _EXCLUDE if n != "tok2vec"])
         ops = ner_ops()
         if ops is not None:  # numpy's OpenBLAS instead of BLIS: see detect/blas.py
-            for _, component in nlp.pipeline:
-                for layer in component.model.walk():
-                    layer.ops = ops
+            use_ops(nlp, ops)
         return nlp
 
     def find(
